@@ -1,0 +1,141 @@
+"""The ``steward`` command: serve, db, replay, deliveries."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import uuid
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from bot import inbox, migrate
+from bot.inbox import BadDelivery, NewDelivery
+from bot.models import Delivery
+from bot.models.inbox import STATUSES
+from bot.runtime import Runtime
+from bot.settings import Settings
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Steward: webhook ledger, contribution store and community automation for GitHub."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings.from_env()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Web server processes.")
+@click.option("--threads", default=32, show_default=True, type=int, help="Request threads per process.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    """Run the web server and the clock (embedded defaults: SQLite, in-process jobs)."""
+    from bot.server import serve as run
+
+    sys.exit(run(settings, host, port, workers, threads))
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+@click.pass_obj
+def upgrade(settings: Settings, revision: str) -> None:
+    """Upgrade the database to REVISION (default: head)."""
+    migrate.upgrade(settings.database_url, revision)
+
+
+@db.command()
+@click.argument("revision", default="-1")
+@click.pass_obj
+def downgrade(settings: Settings, revision: str) -> None:
+    """Downgrade the database to REVISION (default: one step)."""
+    migrate.downgrade(settings.database_url, revision)
+
+
+@db.command()
+@click.pass_obj
+def current(settings: Settings) -> None:
+    """Print the database's revision and the latest one."""
+    runtime = Runtime.build(settings)
+    click.echo(f"current: {', '.join(sorted(migrate.current(runtime.engine))) or '(empty)'}")
+    click.echo(f"head:    {', '.join(sorted(migrate.heads(settings.database_url)))}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--event", "event_name", help="Event name (default: the payload file's folder name).")
+@click.pass_obj
+def replay(settings: Settings, sources: tuple[str, ...], event_name: str | None) -> None:
+    """Feed payload files, or stored deliveries by delivery id, through the webhook pipeline."""
+    if settings.database_url.startswith("sqlite"):
+        migrate.upgrade(settings.database_url)
+    runtime = Runtime.build(settings)
+    failed = 0
+    for source in sources:
+        path = Path(source)
+        if path.is_file():
+            body = path.read_bytes()
+            delivery_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"steward-replay:{path.resolve()}:{body.hex()}"))
+            try:
+                item = NewDelivery.parse(delivery_id, event_name or path.parent.name, body)
+            except BadDelivery as exc:
+                click.echo(f"{source}: {exc}", err=True)
+                failed += 1
+                continue
+            pk = runtime.receive(item)
+            if pk is None:
+                click.echo(f"{source}: duplicate (already in the ledger as {delivery_id})")
+                continue
+        else:
+            pk = inbox.requeue(runtime.factory, source)
+            if pk is None:
+                click.echo(f"{source}: neither a file nor a stored delivery id", err=True)
+                failed += 1
+                continue
+            inbox.dispatch(runtime.factory, runtime.router, pk)
+        with runtime.factory() as uow:
+            row = uow.get_one(Delivery, pk)
+            click.echo(f"{source}: {row.delivery_id} {row.event}.{row.action or '-'} {row.status}"
+                       + (f" ({row.error})" if row.error else ""))
+            failed += row.status == "failed"
+    runtime.close()
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--status", type=click.Choice(STATUSES), help="Only deliveries with this status.")
+@click.option("--limit", default=50, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def deliveries(settings: Settings, status: str | None, limit: int, as_json: bool) -> None:
+    """The operator's view of the delivery ledger, newest first."""
+    runtime = Runtime.build(settings)
+    stmt = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Delivery.status == status)
+    with runtime.factory() as uow:
+        rows = uow.scalars(stmt).all()
+    for row in rows:
+        record = {"delivery_id": row.delivery_id, "event": row.event, "action": row.action,
+                  "status": row.status, "error": row.error, "received_at": row.received_at.isoformat()}
+        if as_json:
+            click.echo(json.dumps(record))
+        else:
+            click.echo(f"{record['delivery_id']:<38} {row.event + '.' + (row.action or '-'):<40} "
+                       f"{row.status:<10} {record['received_at']}  {row.error or ''}".rstrip())
+    if not rows and not as_json:
+        click.echo("no deliveries" + (f" with status {status}" if status else ""))
+    runtime.close()
+
+

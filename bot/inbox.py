@@ -1,0 +1,136 @@
+"""The delivery ledger's operations: store (idempotent on delivery id), dispatch, drain, requeue.
+
+Storing and handling are separate transactions. A delivery is committed as ``pending`` before GitHub
+gets its 2xx; handling claims it (``pending`` → ``processed``) in the same transaction as every row
+the handlers write, so a crash at any point leaves it either untouched (``pending``, handled later)
+or fully handled, never half-handled and never handled twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import insert_for, now, transaction
+from bot.models import Delivery
+from bot.models.inbox import FAILED, IGNORED, PENDING, PROCESSED
+from bot.routing import Event, Router
+
+log = logging.getLogger(__name__)
+
+
+class BadDelivery(ValueError):
+    """A delivery we refuse to store: the message says why (sent back with a 400)."""
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    delivery_id: str
+    event: str
+    action: str | None
+    installation_id: int | None
+    repository_id: int | None
+    received_at: datetime
+    body: bytes
+
+    @classmethod
+    def parse(cls, delivery_id: str | None, event: str | None, body: bytes) -> NewDelivery:
+        if not delivery_id or not delivery_id.strip():
+            raise BadDelivery("missing X-GitHub-Delivery header")
+        if not event or not event.strip():
+            raise BadDelivery("missing X-GitHub-Event header")
+        if len(delivery_id) > 64 or len(event) > 64:
+            raise BadDelivery("X-GitHub-Delivery and X-GitHub-Event are at most 64 characters")
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise BadDelivery(f"body is not valid JSON: {exc}") from None
+        if not isinstance(payload, dict):
+            raise BadDelivery("body must be a JSON object")
+        action = payload.get("action")
+        return cls(
+            delivery_id=delivery_id.strip(), event=event.strip(),
+            action=action[:64] if isinstance(action, str) else None,
+            installation_id=_id_of(payload.get("installation")),
+            repository_id=_id_of(payload.get("repository")),
+            received_at=now(), body=body,
+        )
+
+
+def _id_of(obj: Any) -> int | None:
+    value = obj.get("id") if isinstance(obj, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 else None
+
+
+def store_many(uow: Session, items: Iterable[NewDelivery]) -> dict[str, int]:
+    """Insert deliveries, skipping ids already in the ledger; returns {delivery id: row id} of new ones."""
+    rows = {}
+    for item in items:
+        rows.setdefault(item.delivery_id, item.__dict__ | {"status": PENDING, "attempts": 0})
+    if not rows:
+        return {}
+    stmt = (insert_for(uow, Delivery).values(list(rows.values()))
+            .on_conflict_do_nothing(index_elements=["delivery_id"])
+            .returning(Delivery.delivery_id, Delivery.id))
+    return dict(uow.execute(stmt).all())
+
+
+def dispatch(factory: sessionmaker[Session], router: Router, pk: int) -> str | None:
+    """Handle one stored delivery exactly once; returns its new status, or None if someone else had it."""
+    try:
+        with transaction(factory) as uow:
+            claimed = uow.execute(
+                update(Delivery).where(Delivery.id == pk, Delivery.status == PENDING)
+                .values(status=PROCESSED, attempts=Delivery.attempts + 1, handled_at=now(), error=None)
+            ).rowcount
+            if claimed != 1:
+                return None
+            row = uow.get_one(Delivery, pk)
+            event = Event(row.event, row.action, orjson.loads(row.body), row.delivery_id, row.received_at)
+            if not router.dispatch(uow, event):
+                row.status = IGNORED
+            return row.status
+    except Exception as exc:  # a handler bug: keep the delivery, say what went wrong, replay later
+        log.exception("delivery %s failed", pk)
+        error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+        with transaction(factory) as uow:
+            uow.execute(update(Delivery).where(Delivery.id == pk, Delivery.status == PENDING)
+                        .values(status=FAILED, error=error, attempts=Delivery.attempts + 1, handled_at=now()))
+        return FAILED
+
+
+def pending_ids(factory: sessionmaker[Session], limit: int = 200) -> list[int]:
+    with factory() as uow:
+        stmt = select(Delivery.id).where(Delivery.status == PENDING).order_by(Delivery.id).limit(limit)
+        return list(uow.scalars(stmt))
+
+
+def drain(factory: sessionmaker[Session], router: Router, limit: int = 200) -> int:
+    """Handle pending deliveries, oldest first, until none are left or ``limit`` were handled."""
+    done = 0
+    while done < limit:
+        batch = pending_ids(factory, min(200, limit - done))
+        if not batch:
+            break
+        for pk in batch:
+            dispatch(factory, router, pk)
+        done += len(batch)
+    return done
+
+
+def requeue(factory: sessionmaker[Session], delivery_id: str) -> int | None:
+    """Put a stored delivery back to ``pending`` (for ``steward replay <delivery-id>``)."""
+    with transaction(factory) as uow:
+        row = uow.scalar(select(Delivery).where(Delivery.delivery_id == delivery_id))
+        if row is None:
+            return None
+        row.status, row.error = PENDING, None
+        return row.id
