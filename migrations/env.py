@@ -24,23 +24,29 @@ def _drop_empty(context_, revision, directives) -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection") or make_engine(_url())
-    conn_ctx = connectable.connect() if hasattr(connectable, "connect") else None
-    with conn_ctx or connectable as connection:
-        is_sqlite = connection.dialect.name == "sqlite"
-        if not is_sqlite:
-            connection.execute(text("SET lock_timeout = '10s'"))
-            connection.execute(text("SELECT pg_advisory_lock(7411001)"))  # one migrator at a time
-        context.configure(
-            connection=connection, target_metadata=target_metadata, compare_type=True,
-            compare_server_default=True, render_as_batch=is_sqlite, transaction_per_migration=True,
-            process_revision_directives=_drop_empty,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        if not is_sqlite:
-            connection.execute(text("SELECT pg_advisory_unlock(7411001)"))
-            connection.commit()
+    engine = make_engine(_url())
+    try:
+        with engine.connect() as connection:
+            _migrate(connection)
+    finally:
+        engine.dispose()  # leave no pooled connection behind
+
+
+def _migrate(connection) -> None:
+    is_sqlite = connection.dialect.name == "sqlite"
+    if not is_sqlite:
+        connection.execute(text("SET lock_timeout = '10s'"))
+        connection.execute(text("SELECT pg_advisory_lock(7411001)"))  # one migrator at a time
+    context.configure(
+        connection=connection, target_metadata=target_metadata, compare_type=True,
+        compare_server_default=True, render_as_batch=is_sqlite, transaction_per_migration=True,
+        process_revision_directives=_drop_empty,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    if not is_sqlite:
+        connection.execute(text("SELECT pg_advisory_unlock(7411001)"))
+        connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,0 +1,140 @@
+"""Every corpus payload through the real endpoint, plus the signature, size, JSON and header rules."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import Contribution, Delivery, Person, Repository
+from tests.conftest import PAYLOADS, SECRET, count, payload_files, sign
+
+FILES = payload_files()
+
+
+def test_corpus_is_present():
+    assert len(FILES) == 150, f"expected the 150 corpus payloads under {PAYLOADS}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_payload_is_stored_and_handled_once(path, deliver, db):
+    body = path.read_bytes()
+    delivery_id = str(uuid.uuid5(uuid.NAMESPACE_URL, str(path.relative_to(PAYLOADS))))
+    first = deliver(path.parent.name, body, delivery_id)
+    assert first.status_code == 202, first.get_json()
+    row = db.scalar(select(Delivery).where(Delivery.delivery_id == delivery_id))
+    assert row.status in {"processed", "ignored"}, row.error
+    assert row.status == "processed"  # every corpus event is one Steward subscribes to
+    assert row.event == path.parent.name and row.body == body
+    payload = json.loads(body)
+    assert row.action == payload.get("action")
+    assert row.installation_id == (payload.get("installation") or {}).get("id")
+    assert row.repository_id == (payload.get("repository") or {}).get("id")
+    if "repository" in payload:
+        assert count(db, Repository, Repository.id == payload["repository"]["id"]) == 1
+    if "sender" in payload:
+        assert count(db, Person, Person.id == payload["sender"]["id"]) == 1
+    before = {m.__name__: count(db, m) for m in (Delivery, Contribution, Person, Repository)}
+
+    again = deliver(path.parent.name, body, delivery_id)
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    assert {m.__name__: count(db, m) for m in (Delivery, Contribution, Person, Repository)} == before
+
+
+@pytest.fixture
+def body(corpus):
+    return json.dumps(corpus("issues", "opened")).encode()
+
+
+def _post(client, body, **headers):
+    base = {"X-GitHub-Event": "issues", "X-GitHub-Delivery": str(uuid.uuid4()),
+            "Content-Type": "application/json", "X-Hub-Signature-256": sign(body)}
+    base.update(headers)
+    return client.post("/api/github/webhooks", data=body, headers={k: v for k, v in base.items() if v is not None})
+
+
+def test_github_documented_signature_vector():
+    assert sign(b"Hello, World!", SECRET) == (
+        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+
+
+@pytest.mark.parametrize("signature", [None, "", "sha256=00", "sha1=abc"])
+def test_missing_or_wrong_signature_is_401_and_stores_nothing(client, db, body, signature):
+    response = _post(client, body, **{"X-Hub-Signature-256": signature})
+    assert response.status_code == 401
+    assert count(db, Delivery) == 0
+
+
+def test_signature_with_wrong_secret_is_401(client, db, body):
+    assert _post(client, body, **{"X-Hub-Signature-256": sign(body, "another secret")}).status_code == 401
+    assert count(db, Delivery) == 0
+
+
+def test_flipped_body_byte_is_401(client, db, body):
+    signature = sign(body)
+    tampered = bytearray(body)
+    tampered[10] ^= 1
+    assert _post(client, bytes(tampered), **{"X-Hub-Signature-256": signature}).status_code == 401
+    assert count(db, Delivery) == 0
+
+
+def test_oversized_body_is_413(client, db, runtime):
+    limit = runtime.settings.max_body_bytes
+    big = b'{"x": "' + b"a" * (limit + 1 - 9) + b'"}'
+    assert len(big) > limit
+    assert _post(client, big).status_code == 413
+    assert count(db, Delivery) == 0
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2]", b"\xff\xfe"])
+def test_malformed_json_is_400(client, db, raw):
+    response = _post(client, raw)
+    assert response.status_code == 400
+    assert "JSON" in response.get_json()["error"]
+    assert count(db, Delivery) == 0
+
+
+@pytest.mark.parametrize("header", ["X-GitHub-Event", "X-GitHub-Delivery"])
+def test_missing_github_header_is_400(client, db, body, header):
+    response = _post(client, body, **{header: None})
+    assert response.status_code == 400
+    assert header in response.get_json()["error"]
+    assert count(db, Delivery) == 0
+
+
+def test_unknown_event_is_stored_and_ignored(deliver, db):
+    response = deliver("deployment_status", {"action": "created", "deployment_status": {}})
+    assert response.status_code == 202
+    row = db.scalar(select(Delivery))
+    assert row.status == "ignored" and row.event == "deployment_status"
+
+
+def test_no_secret_configured_refuses_with_instructions(engine, database_url):
+    from bot import create_app
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+
+    app = create_app(runtime=Runtime.build(Settings(database_url=database_url), engine=engine))
+    response = app.test_client().post("/api/github/webhooks", data=b"{}",
+                                      headers={"X-GitHub-Event": "ping", "X-GitHub-Delivery": "x"})
+    assert response.status_code == 503
+    assert "GITHUB_WEBHOOK_SECRET" in response.get_json()["error"]
+
+
+def test_insecure_dev_mode_accepts_unsigned(engine, database_url):
+    from bot import create_app
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from tests.conftest import empty_tables
+
+    runtime = Runtime.build(Settings(database_url=database_url, insecure_dev=True), engine=engine)
+    try:
+        response = create_app(runtime=runtime).test_client().post(
+            "/api/github/webhooks", data=b'{"zen": "hi", "hook_id": 1}',
+            headers={"X-GitHub-Event": "ping", "X-GitHub-Delivery": "dev-1"})
+        assert response.status_code == 202
+    finally:
+        runtime.committer.close()
+        empty_tables(engine)
