@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -17,6 +19,15 @@ from bot.models import Delivery
 from bot.models.inbox import STATUSES
 from bot.runtime import Runtime
 from bot.settings import Settings
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime.build(settings)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
 
 
 @click.group()
@@ -67,9 +78,9 @@ def downgrade(settings: Settings, revision: str) -> None:
 @click.pass_obj
 def current(settings: Settings) -> None:
     """Print the database's revision and the latest one."""
-    runtime = Runtime.build(settings)
-    click.echo(f"current: {', '.join(sorted(migrate.current(runtime.engine))) or '(empty)'}")
-    click.echo(f"head:    {', '.join(sorted(migrate.heads(settings.database_url)))}")
+    with opened(settings) as runtime:
+        click.echo(f"current: {', '.join(sorted(migrate.current(runtime.engine))) or '(empty)'}")
+        click.echo(f"head:    {', '.join(sorted(migrate.heads(settings.database_url)))}")
 
 
 @main.command()
@@ -80,37 +91,36 @@ def replay(settings: Settings, sources: tuple[str, ...], event_name: str | None)
     """Feed payload files, or stored deliveries by delivery id, through the webhook pipeline."""
     if settings.database_url.startswith("sqlite"):
         migrate.upgrade(settings.database_url)
-    runtime = Runtime.build(settings)
-    failed = 0
-    for source in sources:
-        path = Path(source)
-        if path.is_file():
-            body = path.read_bytes()
-            delivery_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"steward-replay:{path.resolve()}:{body.hex()}"))
-            try:
-                item = NewDelivery.parse(delivery_id, event_name or path.parent.name, body)
-            except BadDelivery as exc:
-                click.echo(f"{source}: {exc}", err=True)
-                failed += 1
-                continue
-            pk = runtime.receive(item)
-            if pk is None:
-                click.echo(f"{source}: duplicate (already in the ledger as {delivery_id})")
-                continue
-        else:
-            pk = inbox.requeue(runtime.factory, source)
-            if pk is None:
-                click.echo(f"{source}: neither a file nor a stored delivery id", err=True)
-                failed += 1
-                continue
-            inbox.dispatch(runtime.factory, runtime.router, pk)
-        with runtime.factory() as uow:
-            row = uow.get_one(Delivery, pk)
-            click.echo(f"{source}: {row.delivery_id} {row.event}.{row.action or '-'} {row.status}"
-                       + (f" ({row.error})" if row.error else ""))
-            failed += row.status == "failed"
-    runtime.close()
+    with opened(settings) as runtime:
+        failed = sum(_replay_one(runtime, source, event_name) for source in sources)
     sys.exit(1 if failed else 0)
+
+
+def _replay_one(runtime: Runtime, source: str, event_name: str | None) -> bool:
+    """Replay one payload file or stored delivery id; True when it failed."""
+    path = Path(source)
+    if path.is_file():
+        body = path.read_bytes()
+        delivery_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"steward-replay:{path.resolve()}:{body.hex()}"))
+        try:
+            pk = runtime.receive(NewDelivery.parse(delivery_id, event_name or path.parent.name, body))
+        except BadDelivery as exc:
+            click.echo(f"{source}: {exc}", err=True)
+            return True
+        if pk is None:
+            click.echo(f"{source}: duplicate (already in the ledger as {delivery_id})")
+            return False
+    else:
+        pk = inbox.requeue(runtime.factory, source)
+        if pk is None:
+            click.echo(f"{source}: neither a file nor a stored delivery id", err=True)
+            return True
+        inbox.dispatch(runtime.factory, runtime.router, pk)
+    with runtime.factory() as uow:
+        row = uow.get_one(Delivery, pk)
+        click.echo(f"{source}: {row.delivery_id} {row.event}.{row.action or '-'} {row.status}"
+                   + (f" ({row.error})" if row.error else ""))
+        return row.status == "failed"
 
 
 @main.command()
@@ -120,11 +130,10 @@ def replay(settings: Settings, sources: tuple[str, ...], event_name: str | None)
 @click.pass_obj
 def deliveries(settings: Settings, status: str | None, limit: int, as_json: bool) -> None:
     """The operator's view of the delivery ledger, newest first."""
-    runtime = Runtime.build(settings)
     stmt = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
     if status:
         stmt = stmt.where(Delivery.status == status)
-    with runtime.factory() as uow:
+    with opened(settings) as runtime, runtime.factory() as uow:
         rows = uow.scalars(stmt).all()
     for row in rows:
         record = {"delivery_id": row.delivery_id, "event": row.event, "action": row.action,
@@ -136,6 +145,5 @@ def deliveries(settings: Settings, status: str | None, limit: int, as_json: bool
                        f"{row.status:<10} {record['received_at']}  {row.error or ''}".rstrip())
     if not rows and not as_json:
         click.echo("no deliveries" + (f" with status {status}" if status else ""))
-    runtime.close()
 
 

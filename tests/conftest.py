@@ -135,11 +135,12 @@ def deliver(client):
 
 @pytest.fixture
 def db(runtime):
-    """A session for assertions (reads committed state)."""
+    """A session for assertions. On SQLite a read transaction keeps its snapshot: call
+    ``db.rollback()`` (``count`` does) before reading again what was committed since."""
     with runtime.factory() as session:
         yield session
 
 
 def count(session, model, *where) -> int:
-    session.expire_all()
+    session.rollback()  # end any read transaction: see everything committed so far
     return session.scalar(select(func.count()).select_from(model).where(*where))
