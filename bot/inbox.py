@@ -9,6 +9,7 @@ or fully handled, never half-handled and never handled twice.
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from bot.models.inbox import FAILED, IGNORED, PENDING, PROCESSED
 from bot.routing import Event, Router
 
 log = logging.getLogger(__name__)
+_TOKEN = re.compile(r"[\w.:-]{1,64}", re.ASCII)
 
 
 class BadDelivery(ValueError):
@@ -47,8 +49,8 @@ class NewDelivery:
             raise BadDelivery("missing X-GitHub-Delivery header")
         if not event or not event.strip():
             raise BadDelivery("missing X-GitHub-Event header")
-        if len(delivery_id) > 64 or len(event) > 64:
-            raise BadDelivery("X-GitHub-Delivery and X-GitHub-Event are at most 64 characters")
+        if not (_TOKEN.fullmatch(delivery_id.strip()) and _TOKEN.fullmatch(event.strip())):
+            raise BadDelivery("X-GitHub-Delivery and X-GitHub-Event are 1 to 64 letters, digits, '.', '_', ':' or '-'")
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError as exc:

@@ -38,6 +38,8 @@ def pick(obj: Mapping[str, Any], columns: Mapping[str, str | tuple], times: Iter
     for column, path in columns.items():
         found, value = _dig(obj, path)
         if found:
+            if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL
+                value = value.replace("\x00", "\ufffd")
             out[column] = parse_time(value) if column in time_cols else value
     return out
 

@@ -35,7 +35,8 @@ def test_parse_extracts_routing_fields(corpus):
 
 @pytest.mark.parametrize("delivery_id, event, body, message", [
     (None, "issues", b"{}", "X-GitHub-Delivery"), ("x", "", b"{}", "X-GitHub-Event"),
-    ("x" * 65, "issues", b"{}", "64"), ("x", "issues", b"{", "JSON"), ("x", "issues", b"3", "object"),
+    ("x" * 65, "issues", b"{}", "64"), ("bad\x00id", "issues", b"{}", "letters"), ("x", "issues", b"{", "JSON"),
+    ("x", "issues", b"3", "object"),
 ])
 def test_parse_rejects(delivery_id, event, body, message):
     with pytest.raises(BadDelivery, match=message):

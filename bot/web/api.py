@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import func, select
 
@@ -12,6 +14,7 @@ from bot.store import parse_time
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_LIMIT = 1000
+NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # what GitHub allows in owner and repository names
 
 
 class BadQuery(ValueError):
@@ -41,6 +44,8 @@ def _activity_query(args):
 
 @bp.get("/repos/<owner>/<repo>/activity")
 def activity(owner: str, repo: str):
+    if not (NAME.fullmatch(owner) and NAME.fullmatch(repo)):
+        return jsonify(error=f"{owner}/{repo} is not a GitHub repository name"), 404
     try:
         kind, since, limit = _activity_query(request.args)
     except BadQuery as exc:

@@ -62,3 +62,9 @@ def test_repository_made_private_disappears(client, deliver, corpus, seeded):
     assert client.get("/api/v1/repos/Codertocat/Hello-World/activity").status_code == 200
     assert deliver("repository", corpus("repository", "privatized")).status_code == 202
     assert client.get("/api/v1/repos/Codertocat/Hello-World/activity").status_code == 404
+
+
+def test_impossible_repository_names_are_404_not_500(client):
+    response = client.get("/api/v1/repos/a%00b/c/activity")
+    assert response.status_code == 404
+    assert "not a GitHub repository name" in response.get_json()["error"]

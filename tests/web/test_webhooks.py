@@ -138,3 +138,19 @@ def test_insecure_dev_mode_accepts_unsigned(engine, database_url):
     finally:
         runtime.committer.close()
         empty_tables(engine)
+
+
+def test_control_characters_in_headers_are_400(client, db, body):
+    response = _post(client, body, **{"X-GitHub-Delivery": "bad\x00id"})
+    assert response.status_code == 400
+    assert count(db, Delivery) == 0
+
+
+def test_nul_characters_in_payload_text_are_stored_and_handled(deliver, corpus, db):
+    payload = corpus("issues", "opened")
+    payload["issue"]["title"] = "nul\x00inside"
+    assert deliver("issues", payload).status_code == 202
+    from bot.models import Issue
+
+    assert db.scalar(select(Delivery.status)) == "processed"
+    assert db.scalar(select(Issue.title)) == "nul\ufffdinside"
