@@ -65,9 +65,9 @@ def track_release(uow, event: Event) -> None:
     if event.action == "deleted":
         uow.execute(update(Release).where(Release.id == release["id"]).values(deleted_at=event.received_at))
     elif not release.get("draft"):
+        # A release is an act when it is published; an unpublished one (published_at null) credits nothing.
         contributions.record(
             uow, kind="release", key=str(release["id"]), person_id=values["author_id"],
-            repository_id=values["repository_id"],
-            occurred_at=values.get("published_at") or values.get("created_at"),
+            repository_id=values["repository_id"], occurred_at=values.get("published_at"),
             url=release.get("html_url"), delivery_id=event.delivery_id,
         )

@@ -39,12 +39,16 @@ router = Router()
 
 
 def seen_at(event: Event) -> datetime:
-    """The newest GitHub timestamp of the event's main object; the receipt time if it has none."""
-    for name in _PRIMARY:
-        obj = event.payload.get(name)
-        if isinstance(obj, Mapping) and obj.get("updated_at"):
-            return pick(obj, {"t": "updated_at"}, times=("t",))["t"]
-    return event.received_at
+    """When the people in the event were current: the newest GitHub timestamp of its main objects.
+
+    Every such timestamp is no later than the event itself, so the newest is the tightest bound (a
+    push's repository keeps an old ``updated_at`` but a fresh ``pushed_at``). Receipt time if none.
+    """
+    p = event.payload
+    stamps = [(p.get(name), "updated_at") for name in _PRIMARY]
+    stamps += [(p.get("repository"), "pushed_at"), (p.get("head_commit"), "timestamp"), (p, "starred_at")]
+    found = [pick(obj, {"t": key}, times=("t",)).get("t") for obj, key in stamps if isinstance(obj, Mapping)]
+    return max((t for t in found if t is not None), default=event.received_at)
 
 
 def installation_id(event: Event) -> int | None:

@@ -29,12 +29,12 @@ def track_installation(uow, event: Event) -> None:
     elif event.action == "created":
         values["deleted_at"] = None
     upsert(uow, Installation, values, newer="updated_at")
-    if event.action == "deleted":
+    deleted = event.action == "deleted"
+    if deleted:
         uow.execute(update(Repository).where(Repository.installation_id == inst["id"])
                     .values(installation_id=None))
-        return
-    for repo in event.payload.get("repositories") or []:
-        upsert_repository(uow, repo, at, inst["id"])
+    for repo in event.payload.get("repositories") or []:  # recorded even when deleted, never dropped
+        upsert_repository(uow, repo, at, None if deleted else inst["id"])
 
 
 @router.register("installation_repositories")

@@ -47,7 +47,7 @@ def track_fork(uow, event: Event) -> None:
     upsert_repository(uow, forkee, seen_at(event), parent_id=repo_id(event), fork=True)
     contributions.record(
         uow, kind="fork", key=str(forkee["id"]),
-        person_id=(forkee.get("owner") or {}).get("id") or sender_id(event), repository_id=repo_id(event),
+        person_id=sender_id(event), repository_id=repo_id(event),  # the person who forked, even into an org
         occurred_at=parse_time(forkee.get("created_at")), url=forkee.get("html_url"),
         delivery_id=event.delivery_id,
     )
@@ -72,9 +72,12 @@ def track_member(uow, event: Event) -> None:
 def track_label(uow, event: Event) -> None:
     label = event.payload["label"]
     values = pick(label, {"id": "id", "name": "name", "color": "color", "description": "description"})
-    values.update(repository_id=repo_id(event),
-                  deleted_at=event.received_at if event.action == "deleted" else None)
+    values["repository_id"] = repo_id(event)
     upsert(uow, Label, values)
+    # Label events carry no timestamp, but a deleted label id never comes back: a late "edited" or
+    # "created" must not revive it, so deletion is only ever set.
+    if event.action == "deleted":
+        uow.execute(update(Label).where(Label.id == label["id"]).values(deleted_at=event.received_at))
 
 
 @router.register("create")
