@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Installation, Repository
@@ -65,8 +65,10 @@ def upsert_repository(
         values["owner_id"] = person(uow, owner, at)
     values.update(extra)
     upsert(uow, Repository, values, newer="updated_at")
-    if installation is not None:
-        uow.execute(update(Repository).where(Repository.id == repo["id"]).values(installation_id=installation))
+    if installation is not None:  # a late delivery must not re-link a repository to a removed installation
+        removed = select(Installation.id).where(Installation.id == installation, Installation.deleted_at.is_not(None))
+        uow.execute(update(Repository).where(Repository.id == repo["id"], ~removed.exists())
+                    .values(installation_id=installation))
     return int(repo["id"])
 
 

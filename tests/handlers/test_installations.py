@@ -38,6 +38,15 @@ def test_deleted_unlinks_its_repositories(handle, corpus, get):
     assert get(Repository, HELLO).installation_id is None
 
 
+def test_late_event_does_not_relink_to_a_removed_installation(handle, corpus, get):
+    created = corpus("installation", "created")
+    handle("installation", created)
+    handle("installation", changed(created, action="deleted"))
+    late = changed(corpus("issues", "pinned"), installation={"id": INSTALLATION, "node_id": "x"})
+    handle("issues", late)  # e.g. a redelivery of something from before the uninstall
+    assert get(Repository, HELLO).installation_id is None
+
+
 def test_deleted_first_seen_is_recorded_and_creates_what_it_names(handle, corpus, get):
     payload = corpus("installation", "deleted")
     handle("installation", payload)
