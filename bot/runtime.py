@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import inbox
+from bot import inbox, jobs
 from bot.db import make_engine, session_factory
 from bot.inbox import NewDelivery
 from bot.intake import GroupCommitter
@@ -41,6 +41,7 @@ class Runtime:
         pk = self.committer.submit(item)
         if pk is not None and self.inline_dispatch:
             inbox.dispatch(self.factory, self.router, pk)
+            jobs.run_due(self)  # whatever the handlers enqueued, at once
         return pk
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ import threading
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import inbox, migrate
+from bot import inbox, jobs, migrate
 from bot.db import now
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -52,6 +52,10 @@ def make_clock(runtime: Runtime) -> BackgroundScheduler:
     clock.add_job(lambda: inbox.drain(runtime.factory, runtime.router, limit=10_000),
                   "interval", seconds=runtime.settings.drain_interval_s, id="drain-inbox",
                   max_instances=1, coalesce=True, next_run_time=now())  # first run: at once
+    clock.add_job(jobs.run_due, "interval", args=[runtime], seconds=1, id="run-jobs", max_instances=1,
+                  coalesce=True, next_run_time=now())
+    clock.add_job(jobs.recover_stuck, "interval", args=[runtime], minutes=5, id="recover-stuck-jobs",
+                  max_instances=1, coalesce=True)
     return clock
 
 

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import text
 
 import bot.models  # noqa: F401  (registers every table on Base.metadata)
-from bot.db import Base, make_engine
+from bot.db import Base, UTCDateTime, make_engine
 from bot.settings import Settings
 
 config = context.config
@@ -18,9 +18,16 @@ def _url() -> str:
 
 
 def _drop_empty(context_, revision, directives) -> None:
-    """Autogenerate writes no revision when nothing changed."""
-    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+    """Autogenerate (from the command line or from code) writes no revision when nothing changed."""
+    if getattr(config.cmd_opts, "autogenerate", True) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
+
+
+def _render_item(type_, obj, autogen_context):
+    """Migrations spell our UTC column type as the plain SQLAlchemy type it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_online() -> None:
@@ -40,7 +47,7 @@ def _migrate(connection) -> None:
     context.configure(
         connection=connection, target_metadata=target_metadata, compare_type=True,
         compare_server_default=True, render_as_batch=is_sqlite, transaction_per_migration=True,
-        process_revision_directives=_drop_empty,
+        process_revision_directives=_drop_empty, render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
