@@ -134,6 +134,14 @@ def deliver(client):
 
 
 @pytest.fixture
+def github(httpserver):
+    """The fake GitHub (REST + GraphQL) on a local port; point Steward at ``github.base_url``."""
+    from tests.fake_github import FakeGitHub
+
+    return FakeGitHub(httpserver)
+
+
+@pytest.fixture
 def db(runtime):
     """A session for assertions. On SQLite a read transaction keeps its snapshot: call
     ``db.rollback()`` (``count`` does) before reading again what was committed since."""
