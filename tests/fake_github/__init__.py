@@ -6,7 +6,7 @@ PyGithub reaches it through its ``base_url``; every URL the fake returns is buil
 (PyGithub refuses other hosts and ports). It records every request and can inject failures
 (rate limits, 5xx, 404, 422) on the next matching requests.
 
-Routes live in ``rest.py`` and ``graphql.py`` beside this file; each module's ``install(fake)``
+Routes live in ``rest.py``, ``graphql.py`` and ``manifest.py`` beside this file; each module's ``install(fake)``
 registers its handlers with ``fake.route(method, pattern)``.
 """
 
@@ -104,10 +104,10 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self._routes: list[tuple[str, re.Pattern, Handler]] = []
         self._lock = threading.RLock()
-        from tests.fake_github import graphql, rest
+        from tests.fake_github import graphql, manifest, rest
 
-        rest.install(self)
-        graphql.install(self)
+        for module in (rest, graphql, manifest):
+            module.install(self)
         server.expect_request(re.compile(".*")).respond_with_handler(self._dispatch)
 
     # --- building state -------------------------------------------------------------------------
