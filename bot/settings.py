@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot import credentials
 
 DEFAULT_DATABASE_URL = "sqlite:///steward.db"
 MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
@@ -16,7 +20,7 @@ class Settings:
     webhook_secret: str | None = None
     insecure_dev: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
-    # Room for the GitHub App issue; nothing reads these yet.
+    # The GitHub App: from the environment, else from the /setup flow's credentials file (see from_env).
     github_app_id: str | None = None
     github_private_key: str | None = field(default=None, repr=False)
     github_private_key_path: str | None = None
@@ -24,6 +28,15 @@ class Settings:
     # Inbox tuning: how many deliveries one commit may carry and how often the clock looks for pending ones.
     ingest_batch: int = 64
     drain_interval_s: float = 0.5
+    # Where the /setup flow writes the GitHub App credentials file (github-app.json, mode 0600).
+    instance_dir: str = credentials.DEFAULT_INSTANCE_DIR
+    # GitHub client (bot/gh.py): request pacing, rate-limit waits, 5xx retries. Tests set them to None/0.
+    github_seconds_between_requests: float | None = 0.25
+    github_seconds_between_writes: float | None = 1.0
+    github_max_sleep_s: float = 5.0  # a rate-limit wait up to this sleeps; a longer one raises gh.RateLimited
+    github_secondary_wait_s: float = 60.0  # a secondary limit without Retry-After: GitHub asks for >= 1 minute
+    github_retries: int = 3  # 5xx and connection errors: retried with backoff github_backoff_s * 2**n
+    github_backoff_s: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -36,8 +49,53 @@ class Settings:
             github_private_key=env.get("GITHUB_PRIVATE_KEY") or None,
             github_private_key_path=env.get("GITHUB_PRIVATE_KEY_PATH") or None,
             github_api_url=env.get("STEWARD_GITHUB_API_URL") or "https://api.github.com",
+            instance_dir=env.get("STEWARD_INSTANCE_DIR") or credentials.DEFAULT_INSTANCE_DIR,
         )
-        return replace(settings, **overrides)
+        settings = replace(settings, **overrides)
+        api_url_given = bool(env.get("STEWARD_GITHUB_API_URL")) or "github_api_url" in overrides
+        return settings._with_credentials_file(api_url_given)
+
+    def _with_credentials_file(self, api_url_given: bool) -> Settings:
+        """Fill what the environment left unset from the /setup flow's credentials file (the environment wins)."""
+        creds = credentials.load(self.credentials_path)
+        if creds is None:
+            return self
+        filled: dict[str, object] = {}
+        if self.github_app_id is None:
+            filled["github_app_id"] = str(creds.id)
+        if self.webhook_secret is None:
+            filled["webhook_secret"] = creds.webhook_secret
+        if self.github_private_key is None and self.github_private_key_path is None:
+            filled["github_private_key"] = creds.pem
+        if not api_url_given:
+            filled["github_api_url"] = creds.api_url
+        return replace(self, **filled)
+
+    @property
+    def credentials_path(self) -> Path:
+        return credentials.path_in(self.instance_dir)
+
+    @property
+    def graphql_url(self) -> str:
+        """GitHub's GraphQL endpoint: ``https://HOST/api/graphql`` on GHES, else ``<API URL>/graphql``."""
+        api = self.github_api_url.rstrip("/")
+        return api[: -len("/v3")] + "/graphql" if api.endswith("/api/v3") else api + "/graphql"
+
+    @property
+    def web_url(self) -> str:
+        """GitHub's web UI (where the App manifest is posted): github.com for api.github.com, ``https://HOST``
+        for GHES' ``https://HOST/api/v3``, ``https://SUB.ghe.com`` for ``https://api.SUB.ghe.com``, and any
+        other API URL itself (a local fake serves both)."""
+        api = self.github_api_url.rstrip("/")
+        parts = urlsplit(api)
+        host = (parts.hostname or "").lower()
+        if host == "api.github.com":
+            return "https://github.com"
+        if api.endswith("/api/v3"):
+            return api[: -len("/api/v3")]
+        if host.startswith("api.") and host.endswith(".ghe.com") and not parts.path:
+            return f"{parts.scheme}://{parts.netloc[len('api.'):]}"
+        return api
 
     def __repr__(self) -> str:  # never print secrets
         return f"Settings(database_url={self.database_url!r}, insecure_dev={self.insecure_dev})"
