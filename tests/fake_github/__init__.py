@@ -70,6 +70,8 @@ class FakeRepo:
     contents: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (ref, path) -> file bytes
     check_runs: dict[int, dict] = field(default_factory=dict)
     labels: dict[str, dict] = field(default_factory=dict)
+    reactions: dict[int, list[dict]] = field(default_factory=dict)  # per issue comment id
+    annotations: dict[int, list[dict]] = field(default_factory=dict)  # per check run id
 
     @property
     def full_name(self) -> str:
@@ -85,6 +87,7 @@ class State:
     hook_deliveries: list[dict] = field(default_factory=list)  # GET /app/hook/deliveries items
     redelivered: list[int] = field(default_factory=list)  # delivery ids POSTed to …/attempts
     manifest_codes: dict[str, dict] = field(default_factory=dict)  # code -> conversion response
+    token_ttl_s: int = 3600  # lifetime of the installation tokens the fake issues
     next_id: int = 900_000_000
 
     def new_id(self) -> int:

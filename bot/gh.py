@@ -1,0 +1,290 @@
+"""GitHub access: the ONLY module that imports PyGithub.
+
+PyGithub's ``Requester`` carries the connection, the App JWT (``Auth.AppAuth``) and request pacing; the
+policy (rate limits, retries, ETags, recorded writes) is ``bot/gh_http.py``'s. Installation tokens come
+from ``POST /app/installations/{id}/access_tokens``, cached per installation for every API object of the
+process and replaced five minutes before ``expires_at``. Without App credentials the APIs are ``dry``:
+writes are recorded as ``dry_run`` in ``OutboundWrite`` and nothing is sent. No credential reaches a log
+line, an exception message or a repr: PyGithub logs response bodies at DEBUG, token responses included,
+so ``_Redact`` rewrites those records.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+import urllib.parse
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from github import Auth, Github
+
+from bot import gh_http, outbound
+from bot.db import now
+from bot.gh_http import Client, GitHubError, RateLimited, Transport, parse, repo_path
+from bot.outbound import recent_writes
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+
+__all__ = ["AppAPI", "GitHubError", "InstallationAPI", "RateLimited", "app_api", "installation_api",
+           "recent_writes", "reset_caches"]
+
+API_VERSION = "2022-11-28"
+TOKEN_REFRESH = timedelta(minutes=5)  # a cached installation token this close to its expiry is replaced
+JWT_EXPIRY_S = 540  # GitHub allows at most 10 minutes
+_SECRET = re.compile(r'("token"\s*:\s*")[^"]*|\bgh[a-z]_\w+|\bgithub_pat_\w+|\beyJ[\w-]*\.[\w-]*\.[\w-]*'
+                     r"|-----BEGIN[A-Z ]*PRIVATE KEY-----.*?-----END[A-Z ]*PRIVATE KEY-----", re.S)
+_token_lock = threading.Lock()
+_tokens: dict[tuple, tuple[str, datetime]] = {}  # (API URL, App id, installation id) -> (token, expires_at)
+
+
+def installation_api(runtime: Runtime, installation_id: int | None) -> InstallationAPI:
+    """Calls as one installation (dry when no App credentials are configured)."""
+    return InstallationAPI(runtime, installation_id, _App(runtime.settings) if _configured(runtime.settings) else None)
+
+
+def app_api(runtime: Runtime) -> AppAPI:
+    """App-level calls, authenticated by a JWT (dry when no App credentials are configured)."""
+    return AppAPI(runtime, _App(runtime.settings) if _configured(runtime.settings) else None)
+
+
+def reset_caches() -> None:
+    """Forget cached installation tokens and ETags (tests; a rotated key)."""
+    with _token_lock:
+        _tokens.clear()
+    gh_http.forget_etags()
+
+
+def _configured(settings: Settings) -> bool:
+    return bool(settings.github_app_id and (settings.github_private_key or settings.github_private_key_path))
+
+
+def _private_key(settings: Settings) -> str:
+    return settings.github_private_key or Path(settings.github_private_key_path or "").read_text()
+
+
+class _Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = _SECRET.sub(lambda m: (m.group(1) or "") + "[redacted]", text)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def _transport(settings: Settings, auth: Auth.Auth) -> Transport:
+    logger = logging.getLogger("github.Requester")
+    if not any(isinstance(f, _Redact) for f in logger.filters):
+        logger.addFilter(_Redact())
+    requester = Github(
+        auth=auth, base_url=settings.github_api_url.rstrip("/"), retry=None, per_page=100, lazy=True,
+        api_version=API_VERSION, seconds_between_requests=settings.github_seconds_between_requests,
+        seconds_between_writes=settings.github_seconds_between_writes).requester
+    return Transport(settings, requester)
+
+
+class _TokenAuth(Auth.Auth):
+    """The installation token ``InstallationAPI`` sets before each request, from the shared cache."""
+
+    value = ""
+    token_type = "token"
+
+    @property
+    def token(self) -> str:
+        return self.value
+
+    @property
+    def _masked_token(self) -> str:
+        return "token (removed)"
+
+
+class _App:
+    """The App's JWT transport, and installation tokens from the shared cache."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.app_id = settings.github_app_id
+        key = functools.partial(_private_key, settings)  # read when a JWT is signed
+        self.transport = _transport(settings, Auth.AppAuth(self.app_id, key, jwt_expiry=JWT_EXPIRY_S,
+                                                           jwt_issued_at=-60))
+
+    def token(self, installation_id: int) -> str:
+        key = (self.transport.base, self.app_id, installation_id)
+        with _token_lock:
+            cached = _tokens.get(key)
+            if cached and cached[1] - TOKEN_REFRESH > now():
+                return cached[0]
+            path = f"/app/installations/{installation_id}/access_tokens"
+            data = parse(self.transport.call("POST", path)[2])
+            if not isinstance(data, dict) or not data.get("token") or not data.get("expires_at"):
+                raise GitHubError(f"POST {path}: no token in the answer")
+            _tokens[key] = (data["token"], gh_http.parse_time(data["expires_at"]))
+            return data["token"]
+
+    def forget(self, installation_id: int, token: str) -> None:
+        key = (self.transport.base, self.app_id, installation_id)
+        with _token_lock:
+            if key in _tokens and _tokens[key][0] == token:
+                del _tokens[key]
+
+
+class InstallationAPI(Client):
+    def __init__(self, runtime: Runtime, installation_id: int | None, app: _App | None) -> None:
+        self.installation_id = installation_id
+        self._app, self._auth = app, _TokenAuth()
+        super().__init__(runtime, _transport(runtime.settings, self._auth) if app else None, installation_id)
+
+    @property
+    def requests(self) -> int:
+        return super().requests + (self._app.transport.requests if self._app else 0)
+
+    def _send(self, verb: str, url: str, params: dict | None = None, body: Any = None,
+              headers: dict | None = None) -> tuple[int, dict, str]:
+        if self._app is None:
+            raise GitHubError(gh_http.NO_CREDENTIALS)
+        if self.installation_id is None:
+            raise GitHubError(f"{verb} {urllib.parse.urlsplit(url).path}: no installation is known for it")
+        self._auth.value = self._app.token(int(self.installation_id))
+        try:
+            return super()._send(verb, url, params, body, headers)
+        except GitHubError as exc:
+            if exc.status != 401:
+                raise
+            self._app.forget(int(self.installation_id), self._auth.value)  # revoked: one fresh token, once
+        self._auth.value = self._app.token(int(self.installation_id))
+        return super()._send(verb, url, params, body, headers)
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        """The ``data`` of a GraphQL query; GitHubError on ``errors``, RateLimited on RATE_LIMITED."""
+        base = self._runtime.settings.github_api_url.rstrip("/")
+        url = base.removesuffix("/v3") + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
+        _, hdrs, raw = self._send("POST", url, body={"query": query, "variables": variables or {}})
+        data = parse(raw) or {}
+        errors = data.get("errors") if isinstance(data, dict) else None
+        if errors:
+            if any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors):
+                limit = gh_http.rate_limit(403, {**hdrs, "x-ratelimit-remaining": "0"}, raw,
+                                           self._runtime.settings.github_secondary_wait_s)
+                raise RateLimited(limit or now() + timedelta(minutes=1), "POST graphql: rate limited")
+            raise GitHubError("GraphQL: " + "; ".join(str(e.get("message", e)) for e in errors)[:1000])
+        return data.get("data") or {}
+
+    def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> int | None:
+        """Create or edit in place the one comment carrying ``<!-- steward:<marker> -->``; its id."""
+        text = outbound.comment_body(marker, body)
+        factory = self._runtime.factory
+
+        def send() -> int:
+            comment_id = outbound.marked_comment(factory, repo, number, marker)
+            if comment_id is not None and not self._edit_comment(repo, comment_id, text):
+                comment_id = None  # deleted on GitHub: look again, else create
+            if comment_id is None:
+                comment_id = self._find_marked(repo, number, outbound.marker_tag(marker))
+                if comment_id is None or not self._edit_comment(repo, comment_id, text):
+                    comment_id = self._json("POST", f"/repos/{repo_path(repo)}/issues/{number}/comments",
+                                            {"body": text})["id"]
+            outbound.remember_comment(factory, repo, number, marker, comment_id)
+            return comment_id
+
+        return self._write("comment", repo, f"issues/{number}", {"marker": marker, "body": text}, send)
+
+    def _edit_comment(self, repo: str, comment_id: int, text: str) -> bool:
+        try:
+            self._json("PATCH", f"/repos/{repo_path(repo)}/issues/comments/{comment_id}", {"body": text})
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
+            return False
+        return True
+
+    def _find_marked(self, repo: str, number: int, tag: str) -> int | None:
+        """Newest first: from the last page of the issue's comments back to the first."""
+        first, hdrs = self._get(f"/repos/{repo_path(repo)}/issues/{number}/comments", {"per_page": 100})
+        url = gh_http.links(hdrs).get("last")
+        while url:
+            page, hdrs = self._get(url, None)
+            if (found := _marked(page, tag)) is not None:
+                return found
+            url = gh_http.links(hdrs).get("prev")
+            if url and urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("page", ["1"]) == ["1"]:
+                break  # the first page is already here
+        return _marked(first, tag)
+
+    def create_check_run(self, repo: str, head_sha: str, name: str, **fields: Any) -> int | None:
+        body, batches = outbound.check_run_fields({"name": name, "head_sha": head_sha, **fields})
+        path = f"/repos/{repo_path(repo)}/check-runs"
+
+        def send() -> int:
+            run_id = self._json("POST", path, body)["id"]
+            self._more_annotations(f"{path}/{run_id}", body, batches)
+            return run_id
+
+        return self._write("check_run", repo, f"commits/{head_sha}", body, send)
+
+    def update_check_run(self, repo: str, check_run_id: int, **fields: Any) -> None:
+        body, batches = outbound.check_run_fields(fields)
+        path = f"/repos/{repo_path(repo)}/check-runs/{check_run_id}"
+
+        def send() -> int:
+            self._json("PATCH", path, body)
+            self._more_annotations(path, body, batches)
+            return check_run_id
+
+        self._write("check_run", repo, f"check-runs/{check_run_id}", body, send)
+
+    def _more_annotations(self, path: str, body: dict, batches: list[list[dict]]) -> None:
+        output = body.get("output") or {}
+        for batch in batches:  # GitHub takes 50 a request and appends them
+            self._json("PATCH", path, {"output": {"title": output.get("title"), "summary": output.get("summary"),
+                                                  "annotations": batch}})
+
+    def add_labels(self, repo: str, number: int, labels: list[str]) -> None:
+        path = f"/repos/{repo_path(repo)}/issues/{number}/labels"
+        self._write("labels", repo, f"issues/{number}", {"add": list(labels)},
+                    lambda: self._call("POST", path, {"labels": list(labels)}))
+
+    def remove_label(self, repo: str, number: int, label: str) -> None:
+        def send() -> None:
+            try:
+                self._json("DELETE", f"/repos/{repo_path(repo)}/issues/{number}/labels/"
+                           + urllib.parse.quote(label, safe=""))
+            except GitHubError as exc:
+                if exc.status != 404:  # not on the issue (any more): the goal is reached
+                    raise
+
+        self._write("labels", repo, f"issues/{number}", {"remove": label}, send)
+
+    def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
+        self._write("reaction", repo, f"issues/comments/{comment_id}", {"content": content}, lambda: self._json(
+            "POST", f"/repos/{repo_path(repo)}/issues/comments/{comment_id}/reactions", {"content": content})["id"])
+
+
+def _marked(comments: Any, tag: str) -> int | None:
+    for comment in reversed(gh_http.items(comments)):
+        if tag in (comment.get("body") or "") and (comment.get("user") or {}).get("type") == "Bot":
+            return comment["id"]
+    return None
+
+
+class AppAPI(Client):
+    def __init__(self, runtime: Runtime, app: _App | None) -> None:
+        super().__init__(runtime, app.transport if app else None, "app")
+
+    def hook_deliveries(self, since: datetime) -> list[dict]:
+        """The App's webhook deliveries (all attempts, newest first) delivered at or after ``since``."""
+        found = []
+        for item in self.paginate("/app/hook/deliveries"):
+            if gh_http.parse_time(item["delivered_at"]) < since:
+                break
+            found.append(item)
+        return found
+
+    def redeliver(self, delivery_id: int) -> None:
+        """Ask GitHub for a new attempt of one delivery (recorded; not sent when dry)."""
+        path = f"/app/hook/deliveries/{int(delivery_id)}/attempts"
+        self._write("redelivery", "", f"hook/deliveries/{delivery_id}", {"delivery_id": delivery_id},
+                    lambda: self._call("POST", path))
