@@ -26,9 +26,10 @@ CONTRIBUTION_KIND = {"issue": "issue_comment", "review": "review_comment", "disc
 def upsert_comment(uow, event: Event, kind: str, comment: Mapping[str, Any], parent: Mapping[str, Any]) -> None:
     """Upsert one comment; credit its author when it is created; mark it when deleted."""
     values = pick(comment, COMMENT_COLUMNS, times=("created_at", "updated_at"))
-    values.update(kind=kind, repository_id=repo_id(event), parent_id=parent.get("id"),
-                  parent_number=parent.get("number"),
+    values.update(kind=kind, repository_id=repo_id(event), parent_number=parent.get("number"),
                   author_id=person(uow, comment.get("user"), seen_at(event)))
+    if "id" in parent:  # a backfilled PR conversation comment knows the PR, not its issue id: leave it be
+        values["parent_id"] = parent["id"]
     upsert(uow, Comment, values, key=("kind", "id"), newer="updated_at")
     if event.action == "deleted":
         uow.execute(update(Comment).where(Comment.kind == kind, Comment.id == comment["id"])

@@ -57,14 +57,18 @@ def track_gollum(uow, event: Event) -> None:
 @router.register("release")
 def track_release(uow, event: Event) -> None:
     release = event.payload["release"]
+    upsert_release(uow, event, release, credit=event.action != "deleted")
+    if event.action == "deleted":
+        uow.execute(update(Release).where(Release.id == release["id"]).values(deleted_at=event.received_at))
+
+
+def upsert_release(uow, event: Event, release: dict, *, credit: bool = True) -> None:
     values = pick(release, {"id": "id", "tag_name": "tag_name", "name": "name", "draft": "draft",
                             "prerelease": "prerelease", "html_url": "html_url", "created_at": "created_at",
                             "published_at": "published_at"}, times=("created_at", "published_at"))
     values.update(repository_id=repo_id(event), author_id=person(uow, release.get("author"), seen_at(event)))
     upsert(uow, Release, values)
-    if event.action == "deleted":
-        uow.execute(update(Release).where(Release.id == release["id"]).values(deleted_at=event.received_at))
-    elif not release.get("draft"):
+    if credit and not release.get("draft"):
         # A release is an act when it is published; an unpublished one (published_at null) credits nothing.
         contributions.record(
             uow, kind="release", key=str(release["id"]), person_id=values["author_id"],

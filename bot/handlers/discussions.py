@@ -36,17 +36,8 @@ def track_discussion(uow, event: Event) -> None:
                              occurred_at=parse_time(discussion.get("created_at")),
                              url=discussion.get("html_url"), **common)
     elif event.action == "answered":
-        answer = event.payload["answer"]
-        upsert_comment(uow, event, "discussion", answer, discussion)
-        chosen_at = parse_time(discussion.get("answer_chosen_at"))
-        # Only if the upsert took this delivery's answer (an older delivery leaves newer state alone).
-        uow.execute(update(Discussion).where(Discussion.id == discussion["id"],
-                                             Discussion.answer_chosen_at == chosen_at)
-                    .values(answer_comment_id=answer["id"]))
-        contributions.record(uow, kind="discussion_answer", key=str(answer["id"]),
-                             person_id=(answer.get("user") or {}).get("id"),
-                             occurred_at=chosen_at,
-                             url=answer.get("html_url"), **common)
+        upsert_comment(uow, event, "discussion", event.payload["answer"], discussion)
+        record_answer(uow, event, discussion, event.payload["answer"])
     elif event.action == "unanswered":
         uow.execute(update(Discussion).where(Discussion.id == discussion["id"],
                                              Discussion.answer_chosen_at.is_(None))
@@ -55,6 +46,18 @@ def track_discussion(uow, event: Event) -> None:
         uow.execute(update(Discussion).where(Discussion.id == discussion["id"])
                     .values(deleted_at=event.received_at))
     record_triage(uow, event, discussion, "discussion")
+
+
+def record_answer(uow, event: Event, discussion: dict, answer: dict) -> None:
+    """Link the chosen answer and credit its author at the time it was chosen."""
+    chosen_at = parse_time(discussion.get("answer_chosen_at"))
+    # Only if the upsert took this delivery's answer (an older delivery leaves newer state alone).
+    uow.execute(update(Discussion).where(Discussion.id == discussion["id"],
+                                         Discussion.answer_chosen_at == chosen_at)
+                .values(answer_comment_id=answer["id"]))
+    contributions.record(uow, kind="discussion_answer", key=str(answer["id"]),
+                         person_id=(answer.get("user") or {}).get("id"), occurred_at=chosen_at,
+                         url=answer.get("html_url"), repository_id=repo_id(event), delivery_id=event.delivery_id)
 
 
 @router.register("discussion_comment")

@@ -1,9 +1,14 @@
-"""installation, installation_repositories and ping → Installation, Repository and Hook rows."""
+"""installation, installation_repositories and ping → Installation, Repository and Hook rows.
+
+A new installation, or repositories added to one, enqueue one ``backfill`` job per repository in the
+delivery's own transaction (the job runs later, never inline in the webhook request).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 
+from bot import backfill
 from bot.handlers.context import seen_at, upsert_repository
 from bot.models import Hook, Installation, Repository
 from bot.routing import Event, Router
@@ -35,6 +40,8 @@ def track_installation(uow, event: Event) -> None:
                     .values(installation_id=None))
     for repo in event.payload.get("repositories") or []:  # recorded even when deleted, never dropped
         upsert_repository(uow, repo, at, None if deleted else inst["id"])
+        if event.action == "created":
+            backfill.enqueue(uow, repo["id"], repo.get("full_name"), inst["id"])
 
 
 @router.register("installation_repositories")
@@ -44,6 +51,7 @@ def track_installation_repositories(uow, event: Event) -> None:
     upsert(uow, Installation, pick(inst, {"id": "id", "repository_selection": "repository_selection"}))
     for repo in event.payload.get("repositories_added") or []:
         upsert_repository(uow, repo, at, inst["id"])
+        backfill.enqueue(uow, repo["id"], repo.get("full_name"), inst["id"])
     for repo in event.payload.get("repositories_removed") or []:
         upsert_repository(uow, repo, at)
         uow.execute(update(Repository).where(Repository.id == repo["id"], Repository.installation_id == inst["id"])

@@ -20,10 +20,15 @@ REVIEW_COLUMNS = {"id": "id", "commit_id": "commit_id", "submitted_at": "submitt
 
 @router.register("pull_request_review")
 def track_review(uow, event: Event) -> None:
-    pr, review = event.payload["pull_request"], event.payload["review"]
+    pr = event.payload["pull_request"]
     upsert_pull_request(uow, event, pr)
+    upsert_review(uow, event, event.payload["review"], pr["id"])
+
+
+def upsert_review(uow, event: Event, review: dict, pull_request_id: int) -> None:
+    """Upsert one review (state only moves forward) and credit its author unless it is pending."""
     values = pick(review, REVIEW_COLUMNS, times=("submitted_at",))
-    values.update(repository_id=repo_id(event), pull_request_id=pr["id"],
+    values.update(repository_id=repo_id(event), pull_request_id=pull_request_id,
                   author_id=person(uow, review.get("user"), seen_at(event)))
     upsert(uow, Review, values)
     # A review's state only moves forward: once dismissed, a late "submitted" cannot revive it.
