@@ -85,7 +85,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def insert_for(session: Session, model: type[Base]):
+def insert_for(session: Session, model):
     """INSERT construct of the session's dialect (both support ON CONFLICT)."""
     name = session.get_bind().dialect.name
     dialect = postgresql if name == "postgresql" else sqlite

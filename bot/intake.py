@@ -163,6 +163,17 @@ def waiting_flag(engine: Engine) -> Path | None:
     return Path(f"{database}-intake-waiting") if database and database != ":memory:" else None
 
 
+def hold_off(flag: Path, most_s: float = 0.1) -> None:
+    """Wait while intake says it waits for the lock: at most ``most_s``, and never for a stale flag."""
+    for _ in range(int(most_s / 0.001)):
+        try:
+            if time.time() - flag.stat().st_mtime > 2.0:  # left behind by a killed web server
+                return
+        except FileNotFoundError:
+            return
+        time.sleep(0.001)
+
+
 def _sqlite_busy(error: exc.OperationalError) -> bool:
     return getattr(error.orig, "sqlite_errorcode", 0) & 0xFF == 5  # SQLITE_BUSY and its extended codes
 

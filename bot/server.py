@@ -16,8 +16,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -48,37 +46,12 @@ def server_command(host: str, port: int, workers: int, threads: int) -> list[str
             "--blocking-threads", str(threads), "--backlog", "2048", "--no-ws", "--log-level", "warning"]
 
 
-def drain(runtime: Runtime, limit: int) -> int:
-    """``inbox.drain``, but on SQLite each delivery waits while intake waits for the write lock."""
-    flag = intake.waiting_flag(runtime.engine)
-    done = 0
-    while done < limit:
-        batch = inbox.pending_ids(runtime.factory, min(200, limit - done))
-        if not batch:
-            break
-        for pk in batch:
-            if flag is not None:
-                _hold_off(flag)
-            inbox.dispatch(runtime.factory, runtime.router, pk)
-        done += len(batch)
-    return done
-
-
-def _hold_off(flag: Path, most_s: float = 0.1) -> None:
-    """Wait while intake says it waits for the lock: at most ``most_s``, and never for a stale flag."""
-    for _ in range(int(most_s / 0.001)):
-        try:
-            if time.time() - flag.stat().st_mtime > 2.0:  # left behind by a killed web server
-                return
-        except FileNotFoundError:
-            return
-        time.sleep(0.001)
-
-
 def make_clock(runtime: Runtime) -> BackgroundScheduler:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every half second is noise
     clock = BackgroundScheduler(executors={"default": ThreadPoolExecutor(2)}, timezone="UTC")
-    clock.add_job(lambda: drain(runtime, limit=10_000),
+    flag = intake.waiting_flag(runtime.engine)  # SQLite only: intake waits for the write lock
+    yield_to_intake = (lambda: intake.hold_off(flag)) if flag is not None else None
+    clock.add_job(lambda: inbox.drain(runtime.factory, runtime.router, 10_000, yield_to_intake),
                   "interval", seconds=runtime.settings.drain_interval_s, id="drain-inbox",
                   max_instances=1, coalesce=True, next_run_time=now())  # first run: at once
     clock.add_job(jobs.run_due, "interval", args=[runtime], seconds=1, id="run-jobs", max_instances=1,
