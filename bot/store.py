@@ -8,14 +8,15 @@ Only keys present in the payload are written, so a partial object never blanks o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import Table, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db import insert_for
 from bot.models import Person, PersonLogin
 
 
@@ -62,17 +63,26 @@ def upsert(
     insert_only: Iterable[str] = (),
 ) -> None:
     """Insert ``values`` or update the row with the same ``key``; see the module docstring."""
-    stmt = insert_for(uow, model).values(**values)
-    keep = set(key) | set(insert_only)
-    changes = {col: stmt.excluded[col] for col in values if col not in keep}
+    dialect = uow.get_bind().dialect.name
+    stmt = _upsert_statement(dialect, model.__table__, tuple(values), key, newer, frozenset(insert_only))
+    uow.execute(stmt, dict(values))
+
+
+@functools.lru_cache(maxsize=1024)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...],
+                      newer: str | None, insert_only: frozenset[str]):
+    """One statement per shape, built once: its values are bound parameters, so SQLAlchemy's compiled
+    cache serves every later call (building ON CONFLICT clauses costs more than running them)."""
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    keep = set(key) | insert_only
+    changes = {col: stmt.excluded[col] for col in columns if col not in keep}
     if not changes:
-        uow.execute(stmt.on_conflict_do_nothing(index_elements=list(key)))
-        return
+        return stmt.on_conflict_do_nothing(index_elements=list(key))
     where = None
     if newer is not None:
-        current = getattr(model, newer)
+        current = table.c[newer]
         where = or_(current.is_(None), stmt.excluded[newer] >= current)
-    uow.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=changes, where=where))
+    return stmt.on_conflict_do_update(index_elements=list(key), set_=changes, where=where)
 
 
 def is_bot(user: Mapping[str, Any]) -> bool:
@@ -83,6 +93,10 @@ def person(uow: Session, user: Mapping[str, Any] | None, seen_at: datetime) -> i
     """Upsert a GitHub account by numeric id; follow login changes, never create a second person."""
     if not user or user.get("id") is None or not user.get("login"):
         return None
+    done = uow.info.setdefault("steward.people", set())  # the same account often appears 2-3 times per event
+    if (user["id"], user["login"], seen_at) in done:
+        return int(user["id"])
+    done.add((user["id"], user["login"], seen_at))
     values = pick(user, {"id": "id", "login": "login", "type": "type", "html_url": "html_url"})
     values.update(is_bot=is_bot(user), login_seen_at=seen_at)
     upsert(uow, Person, values, newer="login_seen_at")
