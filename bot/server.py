@@ -63,7 +63,7 @@ def make_clock(runtime: Runtime) -> BackgroundScheduler:
     return clock
 
 
-def serve(settings: Settings, host: str, port: int, workers: int = 1, threads: int = 32) -> int:
+def serve(settings: Settings, host: str, port: int, workers: int = 2, threads: int = 16) -> int:
     if settings.database_url.startswith("sqlite"):
         migrate.upgrade(settings.database_url)  # the embedded database migrates itself
     runtime = Runtime.build(settings, inline_dispatch=False)
