@@ -43,7 +43,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="Web server processes (each commits its own groups).")
+@click.option("--workers", default=2, show_default=True, type=int, help="Web server processes.")
 @click.option("--threads", default=16, show_default=True, type=int, help="Request threads per process.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
