@@ -148,6 +148,29 @@ def deliveries(settings: Settings, status: str | None, limit: int, as_json: bool
 
 
 @main.command()
+@click.option("--limit", default=50, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def writes(settings: Settings, limit: int, as_json: bool) -> None:
+    """What Steward wrote, or would have written when running dry, on GitHub: newest first."""
+    from bot.outbound import recent_writes
+
+    with opened(settings) as runtime:
+        rows = recent_writes(runtime.factory, limit)
+    for row in rows:
+        record = {"created_at": row.created_at.isoformat(), "status": row.status, "kind": row.kind,
+                  "repository": row.repository, "target": row.target, "github_id": row.github_id,
+                  "error": row.error, "payload": row.payload}
+        if as_json:
+            click.echo(json.dumps(record))
+        else:
+            click.echo(f"{record['created_at']}  {row.status:<8} {row.kind:<10} {row.repository}#{row.target}"
+                       + (f"  -> {row.github_id}" if row.github_id else "") + (f"  ({row.error})" if row.error else ""))
+    if not rows and not as_json:
+        click.echo("no writes yet")
+
+
+@main.command()
 @click.argument("repository", required=False)
 @click.option("--installation", "installation_id", type=int,
               help="Installation to read with (default: the repository's, from the database).")

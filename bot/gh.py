@@ -45,12 +45,13 @@ _tokens: dict[tuple, tuple[str, datetime]] = {}  # (API URL, App id, installatio
 
 def installation_api(runtime: Runtime, installation_id: int | None) -> InstallationAPI:
     """Calls as one installation (dry when no App credentials are configured)."""
-    return InstallationAPI(runtime, installation_id, _App(runtime.settings) if _configured(runtime.settings) else None)
+    app = _App(runtime.settings) if runtime.settings.app_configured else None
+    return InstallationAPI(runtime, installation_id, app)
 
 
 def app_api(runtime: Runtime) -> AppAPI:
     """App-level calls, authenticated by a JWT (dry when no App credentials are configured)."""
-    return AppAPI(runtime, _App(runtime.settings) if _configured(runtime.settings) else None)
+    return AppAPI(runtime, _App(runtime.settings) if runtime.settings.app_configured else None)
 
 
 def reset_caches() -> None:
@@ -58,10 +59,6 @@ def reset_caches() -> None:
     with _token_lock:
         _tokens.clear()
     gh_http.forget_etags()
-
-
-def _configured(settings: Settings) -> bool:
-    return bool(settings.github_app_id and (settings.github_private_key or settings.github_private_key_path))
 
 
 def _private_key(settings: Settings) -> str:

@@ -72,6 +72,11 @@ class Settings:
         return replace(self, **filled)
 
     @property
+    def app_configured(self) -> bool:
+        """App credentials are present: Steward acts on GitHub (otherwise it runs dry)."""
+        return bool(self.github_app_id and (self.github_private_key or self.github_private_key_path))
+
+    @property
     def credentials_path(self) -> Path:
         return credentials.path_in(self.instance_dir)
 

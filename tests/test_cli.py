@@ -72,3 +72,19 @@ def test_db_current(steward):
     result = steward("db", "current")
     current, head = result.output.splitlines()
     assert current.split(":")[1].strip() == head.split(":")[1].strip() != ""
+
+
+def test_writes_operator_view_shows_dry_runs(steward, runtime):
+    from bot import gh
+
+    api = gh.installation_api(runtime, 42)  # no App credentials: dry
+    assert api.dry
+    api.upsert_comment("octo/model", 7, "eval", "Hello from a dry run")
+    table = steward("writes").output
+    assert "dry_run" in table and "comment" in table and "octo/model#" in table
+    rows = [json.loads(line) for line in steward("writes", "--json").output.splitlines()]
+    assert rows[0]["status"] == "dry_run" and "Hello from a dry run" in json.dumps(rows[0]["payload"])
+
+
+def test_writes_empty(steward):
+    assert steward("writes").output.strip() == "no writes yet"

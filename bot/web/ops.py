@@ -28,5 +28,7 @@ def readyz():
         checks["database"] = f"unreachable: {type(exc).__name__}"
     checks["webhook_secret"] = "ok" if runtime.settings.webhook_secret else (
         "insecure dev mode" if runtime.settings.insecure_dev else "missing: set GITHUB_WEBHOOK_SECRET")
+    checks["github_app"] = ("ok" if runtime.settings.app_configured
+                            else "not configured (dry run): register one at /setup")
     ready = checks["database"] == "ok" and checks.get("migrations") == "ok"
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503

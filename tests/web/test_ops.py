@@ -13,7 +13,8 @@ def test_healthz(client):
 def test_readyz_when_migrated(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok", "webhook_secret": "ok"}
+    assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok", "webhook_secret": "ok",
+                                             "github_app": "not configured (dry run): register one at /setup"}
 
 
 def test_readyz_reports_missing_migrations(tmp_path):
