@@ -36,6 +36,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -206,13 +207,14 @@ def http_get(port: int, path: str, timeout: float = 2.0) -> int:
     return int(data[9:12]) if data.startswith(b"HTTP/") else 0
 
 
-def wait_ready(port: int, path: str, proc: subprocess.Popen | None, timeout: float = 60.0) -> None:
+def wait_ready(port: int, path: str, proc: subprocess.Popen | None, timeout: float = 60.0,
+               ready: Callable[[int], bool] = lambda status: status == 200) -> None:
     deadline = time.monotonic() + timeout
     for _ in range(int(timeout / 0.1) + 1):
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with status {proc.returncode} before it was ready")
         try:
-            if http_get(port, path) == 200:
+            if ready(http_get(port, path)):
                 return
         except OSError:
             pass
@@ -345,28 +347,11 @@ def bench_reference(opts, payloads, secret: bytes, workdir: Path) -> Load:
         proc = subprocess.Popen(reference_command(port, opts.workers, opts.threads), cwd=HERE, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_ready_post(port, proc)
+            wait_ready(port, PATH, proc, 30.0, ready=bool)  # it has no /readyz: any answer will do
             outcome = bench_target("reference", port, None, opts, payloads, secret, proc.pid)
         finally:
             stop(proc)
     return outcome.load
-
-
-def wait_ready_post(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    """The reference has no /readyz: wait until it answers at all."""
-    deadline = time.monotonic() + timeout
-    for _ in range(int(timeout / 0.1) + 1):
-        if proc.poll() is not None:
-            raise RuntimeError(f"the reference server exited with status {proc.returncode}")
-        try:
-            if http_get(port, PATH):
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    raise RuntimeError("the reference server did not start")
 
 
 def bench_steward(database: str, opts, payloads, secret: bytes, workdir: Path) -> Outcome:
