@@ -24,9 +24,8 @@ from bot import create_app, migrate
 from bot.db import Base, make_engine
 from bot.runtime import Runtime
 from bot.settings import Settings
+from tests.shared import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("STEWARD_SHARED_DIR", ROOT.parent / "shared"))
 PAYLOADS = SHARED / "github-webhooks" / "payloads"
 SECRET = "It's a Secret to Everybody"
 BACKENDS = [b.strip() for b in os.environ.get("STEWARD_TEST_DATABASES", "sqlite,postgresql").split(",") if b]

@@ -17,14 +17,15 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.shared import SHARED
+
 EXAMPLES = json.loads(
-    (Path(__file__).resolve().parents[2].parent / "shared" / "github-api" / "rest-examples.json").read_text())
+    (SHARED / "github-api" / "rest-examples.json").read_text())
 
 Handler = Callable[..., Response]
 

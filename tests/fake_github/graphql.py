@@ -14,14 +14,14 @@ GraphQL request (1-based, counted in ``fake.graphql_count``) with that status.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from graphql import GraphQLError, GraphQLSchema, build_ast_schema, execute, parse, validate
 
 from tests.fake_github import FakeGitHub, json_response
 from tests.fake_github.graphql_views import NotFound, root
+from tests.shared import SHARED
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "github-api" / "schema.graphql"
+SCHEMA_PATH = SHARED / "github-api" / "schema.graphql"
 _schema: GraphQLSchema | None = None
 _schema_lock = threading.Lock()
 
