@@ -6,9 +6,10 @@ webhook, a redelivery and a later backfill of the same act all land on one row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from fnmatch import fnmatchcase
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,16 @@ def is_docs_path(path: str) -> bool:
 
 def docs_paths(paths: Iterable[str]) -> list[str]:
     return sorted({p for p in paths if is_docs_path(p)})
+
+
+def pr_docs_credit_time(pr: Mapping[str, Any], paths: Iterable[str]) -> str | None:
+    """When a pull request touching docs counts as a ``docs_change`` by its author: at its merge; an
+    open one at its creation; one closed unmerged never. None when no path is a docs path."""
+    if not docs_paths(paths):
+        return None
+    if pr.get("merged"):
+        return pr.get("merged_at")
+    return pr.get("created_at") if pr.get("state") == "open" else None
 
 
 def record(

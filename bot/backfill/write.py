@@ -43,15 +43,6 @@ def write_issues(uow: Session, event: Event, nodes: list[dict]) -> None:
             upsert_comment(uow, event, "issue", convert.comment(c), issue)
 
 
-def docs_credit_time(pr: dict, paths: list[str]) -> str | None:
-    """When a pull request's docs change counts: at its merge; an open one at its creation; else never."""
-    if not contributions.docs_paths(paths):
-        return None
-    if pr["merged"]:
-        return pr["merged_at"]
-    return pr["created_at"] if pr["state"] == "open" else None
-
-
 def write_pull_requests(uow: Session, event: Event, nodes: list[dict]) -> None:
     for node in nodes:
         pr = convert.pull_request(node)
@@ -59,7 +50,8 @@ def write_pull_requests(uow: Session, event: Event, nodes: list[dict]) -> None:
         _credit(uow, event, "pr_opened", str(pr["id"]), pr, pr["created_at"])
         if pr["merged"]:
             _credit(uow, event, "pr_merged", str(pr["id"]), pr, pr["merged_at"])
-        docs_at = docs_credit_time(pr, [f["path"] for f in (node.get("files") or {}).get("nodes") or []])
+        paths = [f["path"] for f in (node.get("files") or {}).get("nodes") or []]
+        docs_at = contributions.pr_docs_credit_time(pr, paths)
         if docs_at:
             _credit(uow, event, "docs_change", f"pr:{pr['id']}", pr, docs_at)
         # A conversation comment's webhook names the PR's issue id, which GraphQL does not expose.

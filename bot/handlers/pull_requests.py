@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from bot import contributions
-from bot.handlers.context import repo_id, seen_at
+from bot import contributions, sync
+from bot.handlers.context import installation_id, repo_id, seen_at
 from bot.handlers.items import item_values, record_triage
 from bot.models import PullRequest
 from bot.routing import Event, Router
 from bot.store import parse_time, person, upsert
 
 router = Router()
+# Actions after which a PR's files may have changed or its docs credit is due.
+FILES_CHANGE = {"opened", "reopened", "synchronize", "closed"}
 
 PR_COLUMNS = {
     "draft": "draft", "merged": "merged", "merged_at": "merged_at", "closed_at": "closed_at",
@@ -43,4 +45,6 @@ def track_pull_request(uow, event: Event) -> None:
     if event.action == "closed" and pr.get("merged"):
         contributions.record(uow, kind="pr_merged", key=str(pr["id"]), person_id=author,
                              occurred_at=parse_time(pr.get("merged_at")), **common)
+    if event.action in FILES_CHANGE:
+        sync.enqueue_pr_files(uow, pr, event.payload["repository"], installation_id(event))
     record_triage(uow, event, pr, "pr")

@@ -143,6 +143,13 @@ def install(fake: FakeGitHub) -> None:
         path = f"/repos/{repo.full_name}/issues/{number}/comments"
         return page(fake, request, repo.issue_comments.get(int(number), []), path)
 
+    @fake.route("GET", REPO + r"/pulls/(?P<number>\d+)/files")
+    @installation
+    def list_pull_files(request, repo, number):
+        files = [{"sha": "0" * 40, "filename": path, "status": "modified", "additions": 1, "deletions": 0,
+                  "changes": 1} for path in repo.pull_files.get(int(number), [])]
+        return page(fake, request, files, f"/repos/{repo.full_name}/pulls/{number}/files")
+
     @fake.route("POST", REPO + r"/issues/(?P<number>\d+)/comments")
     @installation
     def create_comment(request, repo, number):
