@@ -55,10 +55,11 @@ def app_api(runtime: Runtime) -> AppAPI:
 
 
 def reset_caches() -> None:
-    """Forget cached installation tokens and ETags (tests; a rotated key)."""
+    """Forget cached installation tokens, ETags and the content budget (tests; a rotated key)."""
     with _token_lock:
         _tokens.clear()
     gh_http.forget_etags()
+    gh_http.content_budget.clear()
 
 
 def _private_key(settings: Settings) -> str:

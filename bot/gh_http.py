@@ -16,7 +16,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,39 @@ class RateLimited(Exception):  # noqa: N818 - an instruction to come back later,
 def forget_etags() -> None:
     with _etag_lock:
         _etags.clear()
+
+
+class ContentBudget:
+    """GitHub's secondary limits on content creation: at most 80 a minute and 500 an hour. Every POST to
+    a repository counts (comments, check runs, labels, reactions); only the clock process writes, so one
+    budget per process and installation keeps Steward under both."""
+
+    WINDOWS = ((60.0, 80), (3600.0, 500))
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sent: dict[Any, deque[float]] = {}
+
+    def take(self, scope: Any, max_sleep_s: float) -> None:
+        """Claim the next slot, sleeping up to ``max_sleep_s`` for it; else ``RateLimited`` when it frees."""
+        with self._lock:
+            sent = self._sent.setdefault(scope, deque())
+            t = time.monotonic()
+            while sent and sent[0] <= t - self.WINDOWS[-1][0]:
+                sent.popleft()
+            wait = max([0.0] + [sent[-limit] + window - t for window, limit in self.WINDOWS if len(sent) >= limit])
+            if wait > max_sleep_s:
+                raise RateLimited(now() + timedelta(seconds=wait), "content-creation budget spent")
+            sent.append(t + wait)  # reserved now, so concurrent writers queue behind it
+        if wait > 0:
+            sleep(wait)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sent.clear()
+
+
+content_budget = ContentBudget()
 
 
 class Transport:
@@ -167,6 +200,9 @@ class Client:
               headers: dict | None = None) -> tuple[int, dict, str]:
         if self._transport is None:
             raise GitHubError(NO_CREDENTIALS)
+        base = self._transport.base
+        if verb == "POST" and url.removeprefix(base).startswith("/repos/"):  # creates content on GitHub
+            content_budget.take((base, self._scope), self._runtime.settings.github_max_sleep_s)
         return self._transport.call(verb, url, params, body, headers)
 
     def _json(self, verb: str, url: str, body: Any = None) -> Any:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from bot import gh, gh_http
+from bot.db import now
 from bot.models import MarkedComment, OutboundWrite
 from tests.conftest import count
 from tests.fake_github.rest import (
@@ -340,3 +341,34 @@ def test_edges_lost_connections_bad_names_foreign_links_and_wrapped_lists(api, g
     with pytest.raises(gh.GitHubError, match="no response"):
         gh.installation_api(runtime, INSTALLATION).get(COMMENTS)
     assert waits == [0.0, 0.0, 0.0]
+
+
+def test_content_creation_stays_under_80_a_minute_and_500_an_hour(api, waits, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(gh_http.time, "monotonic", lambda: clock[0])
+    budget, scope = gh_http.content_budget, (api._transport.base, INSTALLATION)
+    for _ in range(80):
+        budget.take(scope, max_sleep_s=5.0)
+    assert waits == []  # 80 in a minute: no wait
+    with pytest.raises(gh.RateLimited) as limited:
+        budget.take(scope, max_sleep_s=5.0)  # the 81st would wait a minute: reschedule instead
+    assert 55 < (limited.value.reset_at - now()).total_seconds() <= 61
+    budget.take(scope, max_sleep_s=120.0)  # allowed to sleep that long: it waits for the slot
+    assert waits == [60.0]
+    budget.take((api._transport.base, INSTALLATION + 1), max_sleep_s=0.0)  # another installation: its own
+    hourly = (api._transport.base, INSTALLATION + 2)
+    for _ in range(500):  # one a second: never 80 in a minute, but 500 in 500 seconds
+        clock[0] += 1
+        budget.take(hourly, max_sleep_s=0.0)
+    with pytest.raises(gh.RateLimited) as limited:
+        budget.take(hourly, max_sleep_s=0.0)
+    assert 3000 < (limited.value.reset_at - now()).total_seconds() <= 3101  # when the first of the 500 ages out
+
+
+def test_repository_posts_draw_on_the_budget(api, github, repo, monkeypatch):
+    taken = []
+    monkeypatch.setattr(gh_http.content_budget, "take", lambda scope, max_sleep_s: taken.append(scope))
+    api.upsert_comment("octo/model", 5, "budget", "hello")  # POST a comment: counts
+    api.upsert_comment("octo/model", 5, "budget", "hello again")  # PATCH: an edit creates nothing
+    api.get("/repos/octo/model/issues/5/comments")
+    assert taken == [(api._transport.base, INSTALLATION)]
