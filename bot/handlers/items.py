@@ -21,7 +21,8 @@ ITEM_COLUMNS = {
 ITEM_TIMES = ("created_at", "updated_at", "closed_at", "merged_at", "answer_chosen_at")
 
 # Acts on someone else's item that count as triage.
-TRIAGE_ACTIONS = {"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "demilestoned"}
+TRIAGE_ACTIONS = {"labeled", "unlabeled", "assigned", "unassigned", "milestoned", "demilestoned", "closed", "reopened",
+                  "locked", "unlocked", "transferred", "pinned", "category_changed"}  # METRICS.md §1
 
 
 def item_values(uow: Session, event: Event, obj: Mapping[str, Any], at: datetime, **columns: str) -> dict:

@@ -133,9 +133,15 @@ def test_deleted_marks_the_issue_and_a_late_older_event_does_not_revive_it(handl
 
 
 def test_non_triage_actions_by_someone_else_credit_nothing(handle, corpus, db):
-    for action in ("edited", "locked", "pinned", "reopened"):
+    for action in ("edited", "unpinned", "deleted"):
         handle("issues", changed(corpus("issues", action), sender=MAINTAINER))
     assert kinds(db) == []
+
+
+def test_reopen_lock_pin_by_someone_else_are_triage(handle, corpus, db):
+    for action in ("reopened", "locked", "pinned"):
+        handle("issues", changed(corpus("issues", action), sender=MAINTAINER))
+    assert [(k, who) for k, who, _ in kinds(db)] == [("triage", MAINTAINER["id"])] * 3
 
 
 def test_transferred_issue_is_recorded_in_its_repository(handle, corpus, get):
