@@ -1,0 +1,53 @@
+"""Health API, public repositories only: GET /api/v1/repos/<owner>/<repo>/health?days=90."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot import runtime_of
+from bot.db import now
+from bot.metrics.responsiveness import Window, issue_response_time_by_cohort, time_to_first_response
+from bot.metrics.spec import SPECS
+from bot.web.api import NAME, public_repository
+
+bp = Blueprint("health", __name__, url_prefix="/api/v1")
+DEFAULT_DAYS = 90
+MAX_DAYS = 3650
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def _days(raw: str | None) -> int | None:
+    if raw is None:
+        return DEFAULT_DAYS
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DAYS else None
+
+
+@bp.get("/repos/<owner>/<repo>/health")
+def health(owner: str, repo: str):
+    if not (NAME.fullmatch(owner) and NAME.fullmatch(repo)):
+        return jsonify(error=f"{owner}/{repo} is not a GitHub repository name"), 404
+    days = _days(request.args.get("days"))
+    if days is None:
+        return jsonify(error=f"days must be a whole number from 1 to {MAX_DAYS} (default {DEFAULT_DAYS})"), 400
+    window = Window.ending(now(), days)
+    with runtime_of(current_app).factory() as uow:
+        repository = public_repository(uow, owner, repo)
+        if repository is None:
+            return jsonify(error=f"no public repository {owner}/{repo} is known to Steward"), 404
+        ttfr = time_to_first_response(uow, repository.id, now=window.end, days=days)
+        cohorts = issue_response_time_by_cohort(uow, repository.id, now=window.end, days=days)
+    return jsonify(
+        repo=repository.full_name, window_days=days, as_of=_iso(window.end),  # the issue's contract
+        window={"start": _iso(window.start), "end": _iso(window.end)},
+        metrics={
+            "time_to_first_response": {k: v.as_dict() for k, v in ttfr.items()},
+            "issue_response_time_by_cohort": {k: v.as_dict() for k, v in cohorts.items()},
+        },
+        definitions={metric_id: spec.definition() for metric_id, spec in SPECS.items()},
+    )

@@ -1,0 +1,87 @@
+"""GET /api/v1/repos/<owner>/<repo>/health: figures, window, definitions, validation, public repositories only."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pytest
+
+from bot.web import health
+from tests.metrics.conftest import MAINT, NEWBIE, NOW, Community, ago
+
+URL = "/api/v1/repos/Codertocat/Hello-World/health"
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr(health, "now", lambda: NOW)
+
+
+@pytest.fixture
+def community(deliver, corpus, db) -> Community:
+    return Community(deliver, corpus, db)
+
+
+def test_health_reports_both_metrics_with_definitions(client, community, frozen):
+    for i in range(1, 11):  # ten first-time openers, answered after 1..10 h
+        issue = community.issue(i, {"login": f"opener{i}", "id": 7200000 + i, "type": "User"}, ago(100))
+        community.comment(issue, MAINT, ago(100) + timedelta(hours=i), "MEMBER")
+    community.issue(11, NEWBIE, ago(3))  # unanswered
+    response = client.get(f"{URL}?days=30")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["repo"], body["window_days"], body["as_of"]) == ("Codertocat/Hello-World", 30, "2026-05-01T00:00:00Z")
+    assert body["window"] == {"start": "2026-04-01T00:00:00Z", "end": "2026-05-01T00:00:00Z"}
+    ttfr = body["metrics"]["time_to_first_response"]
+    # n = 10 reaches min_n: nearest-rank median = rank 5, p85 = rank ceil(8.5) = 9.
+    assert ttfr["issues"] == {"median_hours": 5.0, "p85_hours": 9.0, "n": 10, "answered_within_48h_pct": 100.0,
+                              "waiting": 1, "eligible_48h": 10, "oldest_waiting_hours": 3.0, "closed_unanswered": 0}
+    assert ttfr["pull_requests"]["n"] == 0 and ttfr["pull_requests"]["median_hours"] is None
+    assert body["metrics"]["issue_response_time_by_cohort"] == {
+        "first_time": {"median_hours": 5.0, "n": 10}, "returning": {"median_hours": None, "n": 0}}
+    assert body["definitions"] == {
+        "time_to_first_response": {"version": 1,
+                                   "chaoss": "https://chaoss.community/kb/metric-time-to-first-response/"},
+        "issue_response_time_by_cohort": {"version": 1,
+                                          "chaoss": "https://chaoss.community/kb/metric-issue-response-time/"},
+    }
+
+
+def test_small_samples_keep_n_and_null_figures(client, community, frozen):
+    issue = community.issue(1, NEWBIE, ago(100))
+    community.comment(issue, MAINT, ago(99), "MEMBER")
+    body = client.get(URL).get_json()  # default: 90 days
+    assert body["window_days"] == 90 and body["window"]["start"] == "2026-01-31T00:00:00Z"
+    issues = body["metrics"]["time_to_first_response"]["issues"]
+    assert (issues["n"], issues["median_hours"], issues["p85_hours"], issues["answered_within_48h_pct"]) == \
+        (1, None, None, None)
+
+
+@pytest.mark.parametrize("days", ["0", "3651", "abc", "-1", "1.5", "", "٣"])
+def test_bad_days_is_400_with_the_reason(client, community, days):
+    community.issue(1, NEWBIE, ago(1))
+    response = client.get(f"{URL}?days={days}")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "days must be a whole number from 1 to 3650 (default 90)"}
+
+
+@pytest.mark.parametrize("days", ["1", "3650"])
+def test_days_bounds_are_accepted(client, community, days):
+    community.issue(1, NEWBIE, ago(1))
+    assert client.get(f"{URL}?days={days}").get_json()["window_days"] == int(days)
+
+
+def test_unknown_and_impossible_repositories_are_404(client):
+    assert client.get("/api/v1/repos/nobody/nothing/health").status_code == 404
+    response = client.get("/api/v1/repos/a%00b/c/health")
+    assert response.status_code == 404 and "not a GitHub repository name" in response.get_json()["error"]
+
+
+def test_private_repository_is_never_shown(client, deliver, corpus):
+    payload = copy.deepcopy(corpus("issues", "opened"))
+    payload["repository"]["private"] = True
+    assert deliver("issues", payload).status_code == 202
+    response = client.get(URL)
+    assert response.status_code == 404
+    assert "public" in response.get_json()["error"]
