@@ -54,4 +54,126 @@ ISSUE_RESPONSE_TIME_BY_COHORT = MetricSpec(
     chart="small multiples",
 )
 
-SPECS: dict[str, MetricSpec] = {s.id: s for s in (TIME_TO_FIRST_RESPONSE, ISSUE_RESPONSE_TIME_BY_COHORT)}
+CHANGE_REQUEST_CLOSURE_RATIO = MetricSpec(
+    id="change_request_closure_ratio",
+    version=1,
+    title="Change Request Closure Ratio",
+    chaoss="https://chaoss.community/kb/metric-change-request-closure-ratio/",
+    population="pull requests whose author is human (bot PRs are a separate series)",
+    events=("pull_request.opened", "pull_request.closed", "pull_request.reopened"),
+    window="[now - days, now): opened by created_at, closed by the final closed_at (merged or not)",
+    aggregate="closed in window / opened in window (n = opened; opened = 0 -> n/a); backlog delta = opened - "
+              "closed; open backlog = human PRs open at now",
+    chart="paired weekly bars (opened vs closed) plus a ratio line; KPI = 90-d ratio",
+)
+
+CHANGE_REQUEST_ACCEPTANCE_RATIO = MetricSpec(
+    id="change_request_acceptance_ratio",
+    version=1,
+    title="Change Request Acceptance Ratio",
+    chaoss="https://chaoss.community/kb/metric-change-request-acceptance-ratio/",
+    population="pull requests whose author is human and whose final close is in the window",
+    events=("pull_request.closed",),
+    window="[now - days, now), by the final closed_at",
+    aggregate="merged / (merged + closed unmerged), n = merged + closed unmerged; splits by origin (fork when "
+              "head.repo is null or another repository) and by author (first PR in the repository vs returning)",
+    chart="monthly stacked bars (accepted, declined) plus a ratio line",
+)
+
+TIME_TO_MERGE = MetricSpec(
+    id="time_to_merge",
+    version=1,
+    title="Time to Merge",
+    chaoss="https://chaoss.community/kb/metric-change-requests-duration/",
+    population="pull requests whose author is human, created in the window",
+    events=("pull_request.opened", "pull_request.closed"),
+    window="[now - days, now), by the PR's created_at",
+    aggregate="float hours merged_at - created_at over PRs merged before now: nearest-rank median and p85; "
+              "open and closed-unmerged PRs are censored and reported beside it",
+    chart="p50 and p85 lines",
+)
+
+TIME_TO_FIRST_REVIEW = MetricSpec(
+    id="time_to_first_review",
+    version=1,
+    title="Time to First Review",
+    chaoss="https://chaoss.community/kb/metric-review-cycle-duration-within-a-change-request/",
+    population="pull requests whose author is human, created in the window",
+    events=("pull_request.opened", "pull_request_review.submitted"),
+    window="[now - days, now), by the PR's created_at",
+    aggregate="float hours from created_at to the first submitted (non-pending) review by a human non-author "
+              "before now: nearest-rank median and p85; unreviewed PRs are censored (open = waiting, closed)",
+    chart="p50 and p85 lines",
+)
+
+ISSUE_AGE = MetricSpec(
+    id="issue_age",
+    version=1,
+    title="Issue Age",
+    chaoss="https://chaoss.community/kb/metric-issue-age/",
+    population="issues whose author is human, open at now",
+    events=("issues.opened", "issues.closed", "issues.reopened", "issues.deleted"),
+    window="the state at now (not the rolling window)",
+    aggregate="age = now - created_at in float days; buckets [0, 7), [7, 30), [30, 90), [90, inf) days; "
+              "nearest-rank median age; counts never answered by a human non-author, and those older than 90 d",
+    chart="stacked area by age bucket; median line",
+)
+
+_LEDGER = ("contributions of any ledger kind except star and fork (M11's D0 events), by occurred_at",)
+_PEOPLE = "people (GitHub numeric ids) whose account is human and not the ghost placeholder; bots counted apart"
+
+ACTIVE_CONTRIBUTORS = MetricSpec(
+    id="active_contributors",
+    version=1,
+    title="Contributors (active)",
+    chaoss="https://chaoss.community/kb/metric-contributors/",
+    population=_PEOPLE,
+    events=_LEDGER,
+    window="[now - days, now) for value; [now - 28 d, now) for last_28d; by occurred_at",
+    aggregate="distinct people with >= 1 contribution in the window (an exact count: no min_n)",
+    chart="weekly line of 28-day actives",
+)
+
+NEW_CONTRIBUTORS = MetricSpec(
+    id="new_contributors",
+    version=1,
+    title="New Contributors",
+    chaoss="https://chaoss.community/kb/metric-new-contributors/",
+    population=_PEOPLE,
+    events=_LEDGER,
+    window="[now - days, now), by the person's first-ever contribution to the repository",
+    aggregate="distinct people whose first contribution falls in the window (an exact count: no min_n)",
+    chart="monthly bars plus table",
+)
+
+OCCASIONAL_CONTRIBUTORS = MetricSpec(
+    id="occasional_contributors",
+    version=1,
+    title="Occasional Contributors",
+    chaoss="https://chaoss.community/kb/metric-occasional-contributors/",
+    population=_PEOPLE,
+    events=("pull_request.opened (ledger kind pr_opened)",),
+    window="P = [now - days, now); the 3 calendar months before P's start, computed in Python",
+    aggregate="people with >= 1 PR in P, none in the 3 calendar months before P and <= 12 before P; split into "
+              "new (no PR before P) and returning; prs = their PRs in P",
+    chart="stacked monthly bars",
+)
+
+INACTIVE_CONTRIBUTORS = MetricSpec(
+    id="inactive_contributors",
+    version=1,
+    title="Inactive Contributors",
+    chaoss="https://chaoss.community/kb/metric-inactive-contributors/",
+    population=_PEOPLE,
+    events=_LEDGER,
+    window="the state at now, with fixed 90-day intervals (not the rolling window)",
+    aggregate="active: >= 1 in [now - 90 d, now); drifting: none then, >= 1 in [now - 180 d, now - 90 d) and "
+              ">= 5 before now; away: contributed before now, neither",
+    chart="monthly stacked bars plus a drifting list",
+)
+
+SPECS: dict[str, MetricSpec] = {s.id: s for s in (
+    TIME_TO_FIRST_RESPONSE, ISSUE_RESPONSE_TIME_BY_COHORT, CHANGE_REQUEST_CLOSURE_RATIO,
+    CHANGE_REQUEST_ACCEPTANCE_RATIO, TIME_TO_MERGE, TIME_TO_FIRST_REVIEW, ISSUE_AGE, ACTIVE_CONTRIBUTORS,
+    NEW_CONTRIBUTORS, OCCASIONAL_CONTRIBUTORS, INACTIVE_CONTRIBUTORS,
+)}

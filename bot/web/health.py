@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot import runtime_of
 from bot.db import now
+from bot.metrics import change_requests, people
 from bot.metrics.responsiveness import Window, issue_response_time_by_cohort, time_to_first_response
 from bot.metrics.spec import SPECS
 from bot.web.api import NAME, public_repository
@@ -42,12 +43,26 @@ def health(owner: str, repo: str):
             return jsonify(error=f"no public repository {owner}/{repo} is known to Steward"), 404
         ttfr = time_to_first_response(uow, repository.id, now=window.end, days=days)
         cohorts = issue_response_time_by_cohort(uow, repository.id, now=window.end, days=days)
+        at = {"now": window.end, "days": days}
+        more = {
+            "change_request_closure_ratio": change_requests.change_request_closure_ratio(uow, repository.id, **at),
+            "change_request_acceptance_ratio": change_requests.change_request_acceptance_ratio(
+                uow, repository.id, **at),
+            "time_to_merge": change_requests.time_to_merge(uow, repository.id, **at).as_dict(),
+            "time_to_first_review": change_requests.time_to_first_review(uow, repository.id, **at).as_dict(),
+            "issue_age": change_requests.issue_age(uow, repository.id, now=window.end),
+            "active_contributors": people.active_contributors(uow, repository.id, **at),
+            "new_contributors": people.new_contributors(uow, repository.id, **at),
+            "occasional_contributors": people.occasional_contributors(uow, repository.id, **at),
+            "inactive_contributors": people.inactive_contributors(uow, repository.id, now=window.end),
+        }
     return jsonify(
         repo=repository.full_name, window_days=days, as_of=_iso(window.end),  # the issue's contract
         window={"start": _iso(window.start), "end": _iso(window.end)},
         metrics={
             "time_to_first_response": {k: v.as_dict() for k, v in ttfr.items()},
             "issue_response_time_by_cohort": {k: v.as_dict() for k, v in cohorts.items()},
+            **more,
         },
         definitions={metric_id: spec.definition() for metric_id, spec in SPECS.items()},
     )

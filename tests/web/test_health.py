@@ -9,6 +9,7 @@ import pytest
 
 from bot.web import health
 from tests.metrics.conftest import MAINT, NEWBIE, NOW, Community, ago
+from tests.metrics.test_change_requests import close_pull
 
 URL = "/api/v1/repos/Codertocat/Hello-World/health"
 
@@ -40,7 +41,8 @@ def test_health_reports_both_metrics_with_definitions(client, community, frozen)
     assert ttfr["pull_requests"]["n"] == 0 and ttfr["pull_requests"]["median_hours"] is None
     assert body["metrics"]["issue_response_time_by_cohort"] == {
         "first_time": {"median_hours": 5.0, "n": 10}, "returning": {"median_hours": None, "n": 0}}
-    assert body["definitions"] == {
+    assert set(body["definitions"]) == set(body["metrics"])  # every figure names its definition
+    assert {k: body["definitions"][k] for k in ("time_to_first_response", "issue_response_time_by_cohort")} == {
         "time_to_first_response": {"version": 1,
                                    "chaoss": "https://chaoss.community/kb/metric-time-to-first-response/"},
         "issue_response_time_by_cohort": {"version": 1,
@@ -85,3 +87,30 @@ def test_private_repository_is_never_shown(client, deliver, corpus):
     response = client.get(URL)
     assert response.status_code == 404
     assert "public" in response.get_json()["error"]
+
+
+def test_health_reports_change_request_and_contributor_metrics(client, community, frozen):
+    merged = community.pull(1, NEWBIE, ago(100))
+    community.review(merged, MAINT, ago(99), "MEMBER", state="approved")
+    close_pull(community, merged, ago(90), merged=True)
+    community.pull(2, MAINT, ago(10), "MEMBER")  # open, unreviewed
+    community.issue(3, NEWBIE, ago(24 * 40))  # open for 40 days, unanswered
+    body = client.get(URL).get_json()
+    metrics = body["metrics"]
+    assert metrics["change_request_closure_ratio"] == {
+        "value": None, "closed": 1, "opened": 2, "n": 2, "backlog_delta": 1, "open_backlog": 1,
+        "bots": {"closed": 0, "opened": 0, "open_backlog": 0}}
+    acceptance = metrics["change_request_acceptance_ratio"]
+    assert (acceptance["value"], acceptance["merged"], acceptance["closed_unmerged"], acceptance["n"]) == \
+        (None, 1, 0, 1)
+    assert metrics["time_to_merge"] == {"median_hours": None, "p85_hours": None, "n": 1, "open": 1,
+                                        "open_median_age_hours": 10.0, "closed_without": 0}
+    assert metrics["time_to_first_review"]["n"] == 1 and metrics["time_to_first_review"]["open"] == 1
+    assert metrics["issue_age"] == {"lt_7d": 0, "d7_30": 0, "d30_90": 1, "gt_90d": 0, "median_days": None, "n": 1,
+                                    "unanswered": 1, "unanswered_gt_90d": 0}
+    assert metrics["active_contributors"] == {"value": 2, "last_28d": 2, "bots": 0}
+    assert metrics["new_contributors"] == {"value": 2, "bots": 0}
+    assert metrics["occasional_contributors"] == {"value": 2, "new": 2, "returning": 0, "prs": 2}
+    assert metrics["inactive_contributors"] == {"active": 2, "drifting": 0, "away": 0}
+    assert body["definitions"]["change_request_closure_ratio"] == {
+        "version": 1, "chaoss": "https://chaoss.community/kb/metric-change-request-closure-ratio/"}
