@@ -2,6 +2,7 @@
 
 from bot.handlers import (
     checks,
+    commands,
     comments,
     content,
     context,
@@ -23,6 +24,7 @@ router = Router(
     pull_requests.router,
     reviews.router,
     comments.router,
+    commands.router,
     discussions.router,
     checks.router,
 )
