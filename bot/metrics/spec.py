@@ -172,8 +172,93 @@ INACTIVE_CONTRIBUTORS = MetricSpec(
     chart="monthly stacked bars plus a drifting list",
 )
 
+_TYPED = ("ledger kinds mapped to a CHAOSS type (bot/metrics/activity.py KIND_TYPES), by occurred_at",)
+
+CONTRIBUTIONS_BY_TYPE = MetricSpec(
+    id="contributions_by_type",
+    version=1,
+    title="Types of Contributions",
+    chaoss="https://chaoss.community/kb/metric-types-of-contributions/",
+    population="contributions by human accounts (the ghost placeholder counts in count, never in people); bot "
+               "contributions counted apart",
+    events=_TYPED,
+    window="[now - days, now), by occurred_at",
+    aggregate="per type (code, docs, eval, review, triage, issue, discussion, qa_answer): contributions and "
+              "distinct people; automation share = bot / all typed contributions (exact counts: no min_n)",
+    chart="stacked area by type; per-person type badges",
+)
+
+CONTRIBUTOR_ABSENCE_FACTOR = MetricSpec(
+    id="contributor_absence_factor",
+    version=1,
+    title="Contributor Absence Factor",
+    chaoss="https://chaoss.community/kb/metric-contributor-absence-factor/",
+    population=_PEOPLE,
+    events=_TYPED,
+    window="[now - days, now), by occurred_at",
+    aggregate="people sorted by contributions descending (ties: id ascending); the smallest k whose cumulative "
+              "sum is strictly greater than 50% of the total; total 0 -> null (no data); per type and for all",
+    chart="KPI number plus Pareto chart",
+)
+
+ELEPHANT_FACTOR = MetricSpec(
+    id="elephant_factor",
+    version=1,
+    title="Elephant Factor",
+    chaoss="https://chaoss.community/kb/metric-elephant-factor/",
+    population="human typed contributions, each belonging to its author's affiliation valid at its timestamp",
+    events=_TYPED,
+    window="[now - days, now), by occurred_at",
+    aggregate="the absence-factor algorithm over organisations, unaffiliated contributions left out; shown only "
+              "when affiliated_share >= 0.8, else null (unknown); no affiliations are stored yet",
+    chart="KPI plus stacked shares",
+)
+
+ACTIVITY_HEATMAP = MetricSpec(
+    id="activity_heatmap",
+    version=1,
+    title="Activity Dates and Times",
+    chaoss="https://chaoss.community/kb/metric-activity-dates-and-times/",
+    population="contributions by human accounts; bot contributions counted apart",
+    events=_TYPED,
+    window="[now - days, now), by occurred_at",
+    aggregate="counts per UTC weekday (Monday first) x hour",
+    chart="heatmap",
+)
+
+BURSTINESS = MetricSpec(
+    id="burstiness",
+    version=1,
+    title="Burstiness",
+    chaoss="https://chaoss.community/kb/metric-burstiness/",
+    population="contributions by human accounts; bot contributions counted apart",
+    events=_TYPED,
+    window="ISO weeks (Monday 00:00 UTC) overlapping [now - days, now), each counted over the whole week before "
+           "now; the current week is partial",
+    aggregate="weekly counts, all types and per type; a week is flagged outside mean +- 2 sigma (population, "
+              "inclusive band) of the 8 preceding weeks (weeks before the first contribution are no history); a "
+              "partial week is flagged only above the band",
+    chart="line with Bollinger band and markers",
+)
+
+CONVERSION_FUNNEL = MetricSpec(
+    id="conversion_funnel",
+    version=1,
+    title="Conversion Rate",
+    chaoss="https://chaoss.community/kb/metric-conversion-rate/",
+    population=_PEOPLE,
+    events=("star.created, fork (D0)", "issue, discussion or review contributions (D1)", "pull_request merged (D2)"),
+    window="cohort = people whose first-ever star or fork is in [now - days, now); progress measured at now",
+    aggregate="d0 = cohort; d1 = of them, with a D1 contribution at or after their first D0; d2 = of d1, with an "
+              "authored PR merged at or after it; d1_rate = d1 / d0, d2_rate = d2 / d1 (null below min_n); "
+              "direct = first D1 in the window with no earlier D0",
+    chart="funnel per cohort",
+)
+
 SPECS: dict[str, MetricSpec] = {s.id: s for s in (
     TIME_TO_FIRST_RESPONSE, ISSUE_RESPONSE_TIME_BY_COHORT, CHANGE_REQUEST_CLOSURE_RATIO,
     CHANGE_REQUEST_ACCEPTANCE_RATIO, TIME_TO_MERGE, TIME_TO_FIRST_REVIEW, ISSUE_AGE, ACTIVE_CONTRIBUTORS,
-    NEW_CONTRIBUTORS, OCCASIONAL_CONTRIBUTORS, INACTIVE_CONTRIBUTORS,
+    NEW_CONTRIBUTORS, OCCASIONAL_CONTRIBUTORS, INACTIVE_CONTRIBUTORS, CONTRIBUTIONS_BY_TYPE,
+    CONTRIBUTOR_ABSENCE_FACTOR, ELEPHANT_FACTOR, ACTIVITY_HEATMAP, BURSTINESS,
+    CONVERSION_FUNNEL,
 )}

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot import runtime_of
 from bot.db import now
-from bot.metrics import change_requests, people
+from bot.metrics import activity, change_requests, funnel, people, risk
 from bot.metrics.responsiveness import Window, issue_response_time_by_cohort, time_to_first_response
 from bot.metrics.spec import SPECS
 from bot.web.api import NAME, public_repository
@@ -55,6 +55,12 @@ def health(owner: str, repo: str):
             "new_contributors": people.new_contributors(uow, repository.id, **at),
             "occasional_contributors": people.occasional_contributors(uow, repository.id, **at),
             "inactive_contributors": people.inactive_contributors(uow, repository.id, now=window.end),
+            "contributions_by_type": activity.contributions_by_type(uow, repository.id, **at),
+            "contributor_absence_factor": risk.contributor_absence_factor(uow, repository.id, **at),
+            "elephant_factor": risk.elephant_factor(uow, repository.id, **at),
+            "activity_heatmap": activity.activity_heatmap(uow, repository.id, **at),
+            "burstiness": activity.burstiness(uow, repository.id, **at),
+            "conversion_funnel": funnel.conversion_funnel(uow, repository.id, **at),
         }
     return jsonify(
         repo=repository.full_name, window_days=days, as_of=_iso(window.end),  # the issue's contract

@@ -112,5 +112,26 @@ def test_health_reports_change_request_and_contributor_metrics(client, community
     assert metrics["new_contributors"] == {"value": 2, "bots": 0}
     assert metrics["occasional_contributors"] == {"value": 2, "new": 2, "returning": 0, "prs": 2}
     assert metrics["inactive_contributors"] == {"active": 2, "drifting": 0, "away": 0}
+    by_type = metrics["contributions_by_type"]
+    assert {t: v for t, v in by_type.items() if t not in ("n", "bots", "automation_share") and v["count"]} == {
+        "code": {"count": 2, "people": 2}, "review": {"count": 1, "people": 1}, "issue": {"count": 1, "people": 1}}
+    assert (by_type["n"], by_type["bots"], by_type["automation_share"]) == (4, {"n": 0}, 0.0)
+    absence = metrics["contributor_absence_factor"]
+    assert absence["all"] == {"value": 2, "n": 4, "people": 2}  # NEWBIE 2, MAINT 2: one is exactly half
+    assert absence["by_type"]["code"] == {"value": 2, "n": 2, "people": 2}
+    assert absence["by_type"]["docs"] == {"value": None, "n": 0, "people": 0}
+    assert metrics["elephant_factor"] == {"value": None, "affiliated_share": 0.0, "n": 4, "organisations": 0}
+    heatmap = metrics["activity_heatmap"]
+    assert (heatmap["n"], heatmap["bots"], len(heatmap["weekday_hour"])) == (4, 0, 7)
+    # ago(100) = Sun 26 April 20:00 (PR), ago(99) = 21:00 (review); ago(10) = Thu 14:00; 40 d ago = Sun 22 March
+    assert {(d, h) for d, row in enumerate(heatmap["weekday_hour"]) for h, v in enumerate(row) if v == 1} == {
+        (6, 20), (6, 21), (3, 14), (6, 0)}
+    weeks = metrics["burstiness"]["weeks"]
+    assert weeks[0]["week"] == "2026-01-26" and weeks[-1]["week"] == "2026-04-27" and weeks[-1]["partial"]
+    assert [w["count"] for w in weeks[-2:]] == [2, 1] and metrics["burstiness"]["n"] == 4
+    assert all(w["flagged"] is None for w in weeks)  # the first contribution is 40 days old: no 8-week history
+    assert metrics["conversion_funnel"] == {"d0": 0, "d1": 0, "d2": 0, "d1_rate": None, "d2_rate": None, "n": 0,
+                                            "direct": 2}  # NEWBIE's issue and MAINT's review, with no star or fork
+    assert body["definitions"]["burstiness"] == {"version": 1, "chaoss": "https://chaoss.community/kb/metric-burstiness/"}
     assert body["definitions"]["change_request_closure_ratio"] == {
         "version": 1, "chaoss": "https://chaoss.community/kb/metric-change-request-closure-ratio/"}

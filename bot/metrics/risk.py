@@ -1,0 +1,77 @@
+"""M12 Contributor Absence Factor and M13 Elephant Factor (METRICS.md §2).
+
+SQL counts the window's typed contributions per kind and person (``activity.per_kind_person``); Python only
+sorts those per-person counts and accumulates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.metrics.activity import GHOST, KIND_TYPES, TYPES, per_kind_person
+from bot.metrics.responsiveness import Window
+
+AFFILIATED_MIN = 0.8  # M13: the factor is shown only when >= 80% of contributions are affiliated
+UNAFFILIATED = None  # the organisation key of a contribution whose author has no known affiliation
+
+
+def absence_factor(counts: Mapping[Hashable, int] | list[int]) -> int | None:
+    """The smallest k such that the k largest contributors hold strictly more than half of all contributions
+    (ties: key ascending); None ("no data") when the total is 0."""
+    items = list(enumerate(counts)) if isinstance(counts, list) else list(counts.items())
+    ranked = sorted(items, key=lambda item: (-item[1], item[0]))
+    total = sum(count for _, count in ranked)
+    if total == 0:
+        return None
+    cumulative = 0
+    for k, (_, count) in enumerate(ranked, start=1):
+        cumulative += count
+        if 2 * cumulative > total:
+            return k
+    raise AssertionError("unreachable: the full sum exceeds half of a positive total")
+
+
+def _figure(counts: dict[int, int]) -> dict:
+    return {"value": absence_factor(counts), "n": sum(counts.values()), "people": len(counts)}
+
+
+def contributor_absence_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+    """M12 over [now - days, now): per type and over all typed contributions, by human person id; bots and the
+    ghost placeholder are no people, and bot contributions are reported apart (``bots``)."""
+    everyone: dict[int, int] = {}
+    per_type: dict[str, dict[int, int]] = {t: {} for t in TYPES}
+    bots = 0
+    for kind, person_id, is_bot, login, count in per_kind_person(uow, repo_id, Window.ending(now, days)):
+        if is_bot:
+            bots += count
+            continue
+        if login == GHOST:
+            continue
+        everyone[person_id] = everyone.get(person_id, 0) + count
+        by = per_type[KIND_TYPES[kind]]
+        by[person_id] = by.get(person_id, 0) + count
+    return {"all": _figure(everyone), "by_type": {t: _figure(per_type[t]) for t in TYPES}, "bots": bots}
+
+
+def elephant(counts: Mapping[Hashable, int], *, affiliated_min: float = AFFILIATED_MIN) -> dict:
+    """M13 from contributions per organisation (key ``UNAFFILIATED`` = no affiliation): the absence-factor
+    algorithm over affiliated contributions, shown only when their share is >= ``affiliated_min``."""
+    n = sum(counts.values())
+    affiliated = {org: c for org, c in counts.items() if org is not UNAFFILIATED}
+    share = None if n == 0 else sum(affiliated.values()) / n
+    value = absence_factor(affiliated) if share is not None and share >= affiliated_min else None
+    return {"value": value, "affiliated_share": None if share is None else round(share, 3), "n": n,
+            "organisations": len([c for c in affiliated.values() if c])}
+
+
+def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+    """M13 over the window's human typed contributions. Steward stores no affiliations yet, so every
+    contribution is unaffiliated and the factor is null ("unknown") with ``affiliated_share`` 0."""
+    counts: dict = {}
+    for _, _, is_bot, login, count in per_kind_person(uow, repo_id, Window.ending(now, days)):
+        if not is_bot and login != GHOST:
+            counts[UNAFFILIATED] = counts.get(UNAFFILIATED, 0) + count
+    return elephant(counts)

@@ -1,0 +1,63 @@
+"""M12 Contributor Absence Factor and M13 Elephant Factor: METRICS.md §3's vectors, and deliveries through the
+real webhook endpoint on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.metrics.activity import TYPES
+from bot.metrics.risk import UNAFFILIATED, absence_factor, contributor_absence_factor, elephant, elephant_factor
+from tests.metrics.conftest import NOW
+from tests.metrics.test_activity import scenario  # noqa: F401  (the shared fixture)
+
+
+@pytest.mark.parametrize("counts, expected", [
+    ([1000, 433, 343, 332, 202, 90, 42, 33], 2),  # CHAOSS worked example: total 2475, half 1237.5
+    ([1000, 202, 90, 33, 332, 343, 42, 433], 2),  # the same counts unsorted
+    ([5, 5], 2),  # must exceed 50%
+    ([10], 1),
+    ([], None),  # no data
+    ([0, 0], None),
+])
+def test_absence_factor_vectors(counts, expected):
+    assert absence_factor(counts) == expected
+
+
+def test_absence_factor_ties_break_by_person_id():
+    assert absence_factor({7: 3, 2: 3, 5: 1}) == 2  # 3 + 3 > 3.5 whichever id comes first
+    assert absence_factor({9: 4, 1: 2, 3: 2}) == 2
+
+
+def test_elephant_needs_80_percent_affiliated():
+    assert elephant({"acme": 60, "initech": 25, UNAFFILIATED: 15}) == {
+        "value": 1, "affiliated_share": 0.85, "n": 100, "organisations": 2}
+    assert elephant({"acme": 40, "initech": 40, UNAFFILIATED: 20}) == {
+        "value": 2, "affiliated_share": 0.8, "n": 100, "organisations": 2}  # exactly 80%: shown
+    assert elephant({"acme": 79, UNAFFILIATED: 21})["value"] is None  # unknown
+    assert elephant({}) == {"value": None, "affiliated_share": None, "n": 0, "organisations": 0}
+
+
+def test_contributor_absence_factor(db, repo_id, scenario):  # noqa: F811
+    got = contributor_absence_factor(db, repo_id, now=NOW, days=30)
+    # All: MAINT 4, REGULAR 3, NEWBIE 2, OUTSIDER 1 = 10; 4 + 3 = 7 > 5 → 2. Bots (2) and the ghost never count.
+    assert got["all"] == {"value": 2, "n": 10, "people": 4}
+    assert got["bots"] == 2
+    assert got["by_type"] == {
+        "code": {"value": 1, "n": 1, "people": 1},
+        "docs": {"value": None, "n": 0, "people": 0},
+        "eval": {"value": None, "n": 0, "people": 0},
+        "review": {"value": 1, "n": 1, "people": 1},
+        "triage": {"value": None, "n": 0, "people": 0},
+        "issue": {"value": 2, "n": 2, "people": 2},  # [1, 1]: one is not more than half
+        "discussion": {"value": 2, "n": 6, "people": 3},  # MAINT 3 of 6 is exactly half: not enough
+        "qa_answer": {"value": None, "n": 0, "people": 0},
+    }
+    assert set(got["by_type"]) == set(TYPES)
+    # 90 days adds OUTSIDER's old issue: MAINT 4, REGULAR 3, OUTSIDER 2, NEWBIE 2 = 11; 4 + 3 = 7 > 5.5 → 2.
+    assert contributor_absence_factor(db, repo_id, now=NOW, days=90)["all"] == {"value": 2, "n": 11, "people": 4}
+
+
+def test_elephant_factor_is_unknown_without_affiliations(db, repo_id, scenario):  # noqa: F811
+    assert elephant_factor(db, repo_id, now=NOW, days=30) == {
+        "value": None, "affiliated_share": 0.0, "n": 10, "organisations": 0}
+    assert elephant_factor(db, 1, now=NOW, days=30)["affiliated_share"] is None  # no contributions: no share
