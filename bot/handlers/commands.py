@@ -20,6 +20,7 @@ from bot import command_jobs, commands
 from bot.commands import Command, CommandError
 from bot.handlers.context import installation_id
 from bot.routing import Event, Router
+from bot.store import is_bot
 
 router = Router()
 
@@ -46,16 +47,11 @@ class CommentIn:
     found: tuple[Command | CommandError, ...]  # the commands to act on: all of them, or those an edit added
 
 
-def is_bot(user: dict | None) -> bool:
-    user = user or {}
-    return user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
-
-
 def wants(event: Event) -> CommentIn | None:
     payload = event.payload
     comment, issue = payload.get("comment") or {}, payload.get("issue") or {}
     body = comment.get("body") or ""
-    if is_bot(comment.get("user")) or is_bot(payload.get("sender")) or MARKER_PREFIX in body:
+    if is_bot(comment.get("user") or {}) or is_bot(payload.get("sender") or {}) or MARKER_PREFIX in body:
         return None  # bots, and Steward's own comments (marked), never run commands
     if event.action == "edited":
         old = ((payload.get("changes") or {}).get("body") or {}).get("from")
