@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import commands, gh, jobs
-from bot.models import Job, Repository
+from bot.models import Job
 
 log = logging.getLogger(__name__)
 KIND = "command"
@@ -59,25 +59,21 @@ def refusal_body(login: str, refused: list[dict[str, Any]]) -> str:
 
 @jobs.kind(KIND)
 def run_command(runtime, args: dict[str, Any]) -> None:
-    installation_id = args.get("installation_id") or _installation_of(runtime, args.get("repository_id"))
-    api = gh.installation_api(runtime, installation_id)
+    api = gh.installation_api(runtime, args.get("installation_id"), repository_id=args.get("repository_id"))
     repo, number, comment_id = args["repository"], args["number"], args["comment_id"]
-    try:
-        if args.get("refusal"):
-            refused = _refusals(runtime, comment_id) or [args]
-            api.upsert_comment(repo, number, reply_marker(comment_id), refusal_body(args["login"], refused))
-            return
-        if args["name"] == "label":
-            api.add_labels(repo, number, list(args["args"]))
-        elif args["name"] == "remove-label":
-            api.remove_label(repo, number, args["args"][0])
-        elif args["name"] == "help":
-            api.upsert_comment(repo, number, HELP_MARKER, help_body())
-        else:  # the handler refuses every other name: a job row from a newer or older Steward
-            raise LookupError(f"command job for an unsupported command {args['name']!r}")
-        api.add_reaction(repo, comment_id, "+1")
-    except gh.RateLimited as limited:
-        raise jobs.Retry(limited.reset_at, str(limited)) from None
+    if args.get("refusal"):
+        refused = _refusals(runtime, comment_id) or [args]
+        api.upsert_comment(repo, number, reply_marker(comment_id), refusal_body(args["login"], refused))
+        return
+    if args["name"] == "label":
+        api.add_labels(repo, number, list(args["args"]))
+    elif args["name"] == "remove-label":
+        api.remove_label(repo, number, args["args"][0])
+    elif args["name"] == "help":
+        api.upsert_comment(repo, number, HELP_MARKER, help_body())
+    else:  # the handler refuses every other name: a job row from a newer or older Steward
+        raise LookupError(f"command job for an unsupported command {args['name']!r}")
+    api.add_reaction(repo, comment_id, "+1")
 
 
 def _refusals(runtime, comment_id: int) -> list[dict[str, Any]]:
@@ -86,10 +82,3 @@ def _refusals(runtime, comment_id: int) -> list[dict[str, Any]]:
         rows = uow.scalars(select(Job.args).where(Job.kind == KIND, Job.dedupe_key.like(f"{KIND}:{comment_id}:%"))
                            .order_by(Job.id))
         return [dict(args) for args in rows if args.get("refusal")]
-
-
-def _installation_of(runtime, repository_id: int | None) -> int | None:
-    if repository_id is None:
-        return None
-    with runtime.factory() as uow:
-        return uow.scalar(select(Repository.installation_id).where(Repository.id == repository_id))

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from github import Auth, Github
+from sqlalchemy import select
 
 from bot import gh_http, outbound
 from bot.db import now
 from bot.gh_http import Client, GitHubError, RateLimited, Transport, parse, repo_path
+from bot.models import Repository
 from bot.outbound import recent_writes
 
 if TYPE_CHECKING:
@@ -43,8 +45,13 @@ _token_lock = threading.Lock()
 _tokens: dict[tuple, tuple[str, datetime]] = {}  # (API URL, App id, installation id) -> (token, expires_at)
 
 
-def installation_api(runtime: Runtime, installation_id: int | None) -> InstallationAPI:
-    """Calls as one installation (dry when no App credentials are configured)."""
+def installation_api(runtime: Runtime, installation_id: int | None, *,
+                     repository_id: int | None = None) -> InstallationAPI:
+    """Calls as one installation (dry when no App credentials are configured). Without an installation id,
+    the one the repository was last seen under (webhooks without an ``installation`` object) is used."""
+    if installation_id is None and repository_id is not None:
+        with runtime.factory() as uow:
+            installation_id = uow.scalar(select(Repository.installation_id).where(Repository.id == repository_id))
     app = _App(runtime.settings) if runtime.settings.app_configured else None
     return InstallationAPI(runtime, installation_id, app)
 

@@ -25,6 +25,7 @@ import requests
 
 from bot import outbound
 from bot.db import now
+from bot.jobs import Retry
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -49,11 +50,12 @@ class GitHubError(Exception):
         self.status = status
 
 
-class RateLimited(Exception):  # noqa: N818 - an instruction to come back later, like jobs.Retry
-    """A rate limit too long to sleep through: run again at ``reset_at``."""
+class RateLimited(Retry):
+    """A rate limit too long to sleep through: run again at ``reset_at``. Being a ``jobs.Retry``, a job that
+    lets it escape is rescheduled for the reset by the job engine itself, without counting a failure."""
 
     def __init__(self, reset_at: datetime, message: str = "GitHub rate limit") -> None:
-        super().__init__(f"{message}; retry at {reset_at:%Y-%m-%dT%H:%M:%SZ}")
+        super().__init__(reset_at, f"{message}; retry at {reset_at:%Y-%m-%dT%H:%M:%SZ}")
         self.reset_at = reset_at
 
 

@@ -39,12 +39,7 @@ def schedule(runtime: Runtime, at: datetime | None = None) -> None:
 
 @jobs.kind(KIND, max_attempts=3)
 def reconcile_deliveries(runtime: Runtime, args: dict[str, Any]) -> None:
-    from bot import gh  # PyGithub is loaded by the process that runs the job, not by every importer
-
-    try:
-        reconcile(runtime)
-    except gh.RateLimited as exc:
-        raise jobs.Retry(exc.reset_at, str(exc)) from None
+    reconcile(runtime)  # a gh.RateLimited is a jobs.Retry: the engine reschedules it at the reset
 
 
 def reconcile(runtime: Runtime) -> list[int]:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import contributions, gh, jobs
 from bot.db import transaction
-from bot.models import PullRequest, Repository
+from bot.models import PullRequest
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +30,12 @@ def enqueue_pr_files(uow: Session, pr: dict[str, Any], repository: dict[str, Any
 
 @jobs.kind("pr_files")
 def pr_files(runtime, args: dict[str, Any]) -> None:
-    installation_id = args.get("installation_id") or _installation_of(runtime, args["repository_id"])
-    api = gh.installation_api(runtime, installation_id)
-    if api.dry or installation_id is None:
+    api = gh.installation_api(runtime, args.get("installation_id"), repository_id=args["repository_id"])
+    if api.dry or api.installation_id is None:
         log.info("pr_files %s#%s: no GitHub App installation to read with; skipped",
                  args["repository"], args["number"])
         return
-    try:
-        docs = _first_docs_path(api, f"/repos/{args['repository']}/pulls/{args['number']}/files")
-    except gh.RateLimited as limited:
-        raise jobs.Retry(limited.reset_at, str(limited)) from None
+    docs = _first_docs_path(api, f"/repos/{args['repository']}/pulls/{args['number']}/files")
     if docs is None:
         return
     with transaction(runtime.factory) as uow:
@@ -59,8 +54,3 @@ def _first_docs_path(api: gh.InstallationAPI, path: str) -> str | None:
         if contributions.is_docs_path(item.get("filename", "")):
             return item["filename"]
     return None
-
-
-def _installation_of(runtime, repository_id: int) -> int | None:
-    with runtime.factory() as uow:
-        return uow.scalar(select(Repository.installation_id).where(Repository.id == repository_id))

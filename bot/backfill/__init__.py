@@ -16,7 +16,7 @@ foreground by ``steward backfill OWNER/REPO``. A rate limit reschedules the job 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from bot import jobs
 from bot.backfill.run import RESOURCES, ConcurrentBackfill, backfill_repository, status
 from bot.db import now
-from bot.store import parse_time
 
 KIND = "backfill"
 DRY_RETRY = timedelta(hours=1)
@@ -48,23 +47,9 @@ def open_api(runtime: Any, installation_id: int) -> Any:
 
 @jobs.kind(KIND, max_attempts=8)
 def run_job(runtime: Any, args: dict[str, Any]) -> None:
-    from bot import gh
-
     api = open_api(runtime, args["installation_id"])
     if getattr(api, "dry", False):  # no App credentials: nothing can be read yet; look again later
         raise jobs.Retry(now() + DRY_RETRY, "no GitHub App credentials (dry run): backfill waits")
-    try:
-        backfill_repository(runtime, api, args["repository_id"], args["full_name"],
-                            installation_id=args["installation_id"])
-    except gh.RateLimited as exc:
-        reset = _as_time(getattr(exc, "reset_at", None) or (exc.args[0] if exc.args else None))
-        raise jobs.Retry(reset, f"rate limited until {reset.isoformat()}") from exc
-
-
-def _as_time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        return parse_time(value) or now() + timedelta(minutes=1)
-    except (TypeError, ValueError):
-        return now() + timedelta(minutes=1)  # GitHub's advice when it names no reset: at least a minute
+    # A gh.RateLimited is a jobs.Retry: the engine reschedules the job at the reset.
+    backfill_repository(runtime, api, args["repository_id"], args["full_name"],
+                        installation_id=args["installation_id"])
