@@ -59,7 +59,7 @@ def db() -> None:
 
 
 @db.command()
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @click.pass_obj
 def upgrade(settings: Settings, revision: str) -> None:
     """Upgrade the database to REVISION (default: head)."""

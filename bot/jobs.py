@@ -10,6 +10,7 @@ and replays); the Celery engine of the scale-out issue will call the same ``run`
 
 from __future__ import annotations
 
+import importlib
 import logging
 import traceback
 from collections.abc import Callable
@@ -36,21 +37,39 @@ class Kind:
     func: JobFunc
     queue: str
     max_attempts: int
+    every: timedelta | None = None  # periodic: the clock enqueues one job per period (``schedule_periodic``)
 
 
 REGISTRY: dict[str, Kind] = {}
+# Every module that registers job kinds; ``load`` imports them so a worker or clock knows every kind.
+MODULES = ("bot.sync", "bot.reconcile", "bot.backfill", "bot.command_jobs")
 
 
-def kind(name: str, *, queue: str = "default", max_attempts: int = 5) -> Callable[[JobFunc], JobFunc]:
-    """Register a job kind: ``@jobs.kind("backfill")`` over ``def backfill(runtime, args)``."""
+def kind(name: str, *, queue: str = "default", max_attempts: int = 5,
+         every: timedelta | None = None) -> Callable[[JobFunc], JobFunc]:
+    """Register a job kind: ``@jobs.kind("backfill")`` over ``def backfill(runtime, args)``.
+
+    ``every=timedelta(days=1)`` makes it periodic: the clock calls ``schedule_periodic`` for it, which
+    enqueues one job per period (the period's start is in the args as ``slot``, ISO 8601).
+    """
 
     def decorator(func: JobFunc) -> JobFunc:
         if name in REGISTRY and REGISTRY[name].func is not func:
             raise ValueError(f"job kind {name!r} registered twice")
-        REGISTRY[name] = Kind(name, func, queue, max_attempts)
+        REGISTRY[name] = Kind(name, func, queue, max_attempts, every)
         return func
 
     return decorator
+
+
+def load() -> dict[str, Kind]:
+    for module in MODULES:
+        importlib.import_module(module)
+    return REGISTRY
+
+
+def periodic() -> list[Kind]:
+    return [spec for spec in load().values() if spec.every is not None]
 
 
 class Retry(Exception):  # noqa: N818 - it is an instruction, not an error
@@ -70,6 +89,17 @@ def enqueue(uow: Session, kind_name: str, args: dict[str, Any], key: str, *,
         kind=spec.name, args=args, dedupe_key=f"{spec.name}:{key}", queue=spec.queue, status=PENDING,
         attempts=0, created_at=created, run_after=run_after or created,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+
+
+def schedule_periodic(runtime: Runtime, name: str, at: datetime | None = None) -> None:
+    """Enqueue the periodic job ``name`` for the period containing ``at`` (now); once per period."""
+    spec = REGISTRY[name]
+    assert spec.every is not None, f"{name} is not periodic"
+    at = at or now()
+    period = spec.every.total_seconds()
+    slot = datetime.fromtimestamp(at.timestamp() // period * period, at.tzinfo)
+    with transaction(runtime.factory) as uow:
+        enqueue(uow, name, {"slot": slot.isoformat()}, key=slot.isoformat())
 
 
 def run(runtime: Runtime, job_id: int) -> str | None:

@@ -33,6 +33,7 @@ class Runtime:
     def build(cls, settings: Settings, *, inline_dispatch: bool = True, engine: Engine | None = None) -> Runtime:
         from bot.handlers import router
 
+        jobs.load()  # every job kind registered, whatever this process handles
         engine = engine or make_engine(settings.database_url)
         return cls(settings, engine, session_factory(engine), router, inline_dispatch)
 

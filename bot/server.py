@@ -60,6 +60,10 @@ def make_clock(runtime: Runtime) -> BackgroundScheduler:
                   max_instances=1, coalesce=True)
     clock.add_job(reconcile.schedule, "interval", args=[runtime], minutes=10, id="reconcile-deliveries",
                   max_instances=1, coalesce=True)  # enqueues the job; run-jobs runs it
+    for spec in jobs.periodic():  # enqueue each period's job (deduplicated); run-jobs runs it
+        clock.add_job(jobs.schedule_periodic, "interval", args=[runtime, spec.name],
+                      seconds=min(spec.every.total_seconds(), 60), id=f"periodic-{spec.name}",
+                      max_instances=1, coalesce=True, next_run_time=now())
     return clock
 
 

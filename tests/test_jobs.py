@@ -30,6 +30,11 @@ def later(runtime, args):
     raise jobs.Retry(now() + timedelta(hours=1), "rate limited until the reset")
 
 
+@jobs.kind("test.daily", every=timedelta(days=1))
+def daily(runtime, args):
+    CALLS.append(args)
+
+
 @pytest.fixture(autouse=True)
 def _clear():
     CALLS.clear()
@@ -113,3 +118,19 @@ def test_recover_stuck_running_jobs(runtime):
 def test_kind_names_are_unique():
     with pytest.raises(ValueError):
         jobs.kind("test.record")(lambda runtime, args: None)
+
+
+def test_periodic_kind_is_enqueued_once_per_period(runtime):
+    from datetime import UTC, datetime
+
+    assert daily in [spec.func for spec in jobs.periodic()]
+    morning, evening = datetime(2026, 3, 2, 8, tzinfo=UTC), datetime(2026, 3, 2, 20, tzinfo=UTC)
+    jobs.schedule_periodic(runtime, "test.daily", at=morning)
+    jobs.schedule_periodic(runtime, "test.daily", at=evening)  # same day: no second job
+    jobs.schedule_periodic(runtime, "test.daily", at=evening + timedelta(days=1))
+    jobs.run_due(runtime)
+    assert CALLS == [{"slot": "2026-03-02T00:00:00+00:00"}, {"slot": "2026-03-03T00:00:00+00:00"}]
+
+
+def test_load_imports_every_job_module():
+    assert {"pr_files", "reconcile_deliveries", "backfill", "command"} <= set(jobs.load())
