@@ -44,6 +44,10 @@ class CommandSpec:
     arg: str = ""  # what each argument is: "" (none), "user", "label" or "cancel"
     min_args: int = 0
     max_args: int | None = 0  # None: unbounded
+    # Who may run it, checked before the job is enqueued: "anyone", "maintainer" (owner, member or
+    # collaborator) or "maintainer_or_author" (also the issue's or pull request's author). Finer rules
+    # (e.g. OWNERS files, "not the author") are the action's own and answered with a refusal.
+    who: str = "maintainer"
 
     @property
     def usage(self) -> str:
@@ -58,14 +62,15 @@ class CommandSpec:
 SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("assign", "Assign yourself, or the given user, to this issue or pull request.", "user", 0, 1),
     CommandSpec("unassign", "Remove yourself from the assignees."),
-    CommandSpec("label", "Add one or more labels; quote a label with spaces (\"good first issue\").", "label", 1, None),
-    CommandSpec("remove-label", "Remove a label.", "label", 1, 1),
+    CommandSpec("label", "Add one or more labels; quote a label with spaces (\"good first issue\").", "label", 1, None,
+                who="maintainer_or_author"),
+    CommandSpec("remove-label", "Remove a label.", "label", 1, 1, who="maintainer_or_author"),
     CommandSpec("lgtm", "Mark the pull request as looking good (not by its author); `cancel` withdraws it.",
                 "cancel", 0, 1),
     CommandSpec("approve", "Approve the files you own for OWNERS; `cancel` withdraws the approval.", "cancel", 0, 1),
     CommandSpec("hold", "Block merging until the hold is cancelled with `/hold cancel`.", "cancel", 0, 1),
     CommandSpec("evaluate", "Run the model evaluation on this pull request."),
-    CommandSpec("help", "List the commands Steward understands."),
+    CommandSpec("help", "List the commands Steward understands.", who="anyone"),
 )
 
 _COMMAND = re.compile(r"/([A-Za-z][A-Za-z0-9_-]*)(?=[ \t]|$)(.*)")

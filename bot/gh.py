@@ -11,6 +11,7 @@ so ``_Redact`` rewrites those records.
 
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import re
@@ -177,6 +178,18 @@ class InstallationAPI(Client):
                 raise RateLimited(limit or now() + timedelta(minutes=1), "POST graphql: rate limited")
             raise GitHubError("GraphQL: " + "; ".join(str(e.get("message", e)) for e in errors)[:1000])
         return data.get("data") or {}
+
+    def get_file(self, repo: str, path: str, ref: str) -> bytes | None:
+        """A file's bytes at ``ref`` (a SHA or branch), or None when it does not exist there."""
+        try:
+            data = self.get(f"/repos/{repo_path(repo)}/contents/{urllib.parse.quote(path)}", {"ref": ref})
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if not isinstance(data, dict) or data.get("type") != "file":
+            return None  # a directory or a submodule at that path: no file
+        return base64.b64decode(data.get("content") or "")
 
     def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> int | None:
         """Create or edit in place the one comment carrying ``<!-- steward:<marker> -->``; its id."""

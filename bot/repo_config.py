@@ -242,6 +242,19 @@ def load(repository: Any, sha: str, fetch: Callable[[], str | bytes | None]) -> 
     return result
 
 
+def fetch(runtime: Any, repository: str, sha: str, *, installation_id: int | None = None,
+          repository_id: int | None = None) -> RepoConfig | ConfigError:
+    """The repository's ``.github/steward.yml`` at ``sha`` (a commit: the base branch's for anything that
+    acts on a pull request, never the head's), fetched through gh.py and cached like ``load``."""
+    from bot import gh
+
+    def read() -> bytes | None:
+        api = gh.installation_api(runtime, installation_id, repository_id=repository_id)
+        return api.get_file(repository, CONFIG_PATH, sha)
+
+    return load(repository, sha, read)
+
+
 def clear_cache() -> None:
     with _lock:
         _cache.clear()

@@ -161,3 +161,24 @@ def test_dry_mode_records_the_writes_and_sends_nothing(github, repo, deliver, co
 
 def test_code_span_survives_backticks():
     assert code("/label `x`") == "`` /label `x` ``" and code("/a\n b") == "`/a b`"
+
+
+def test_an_action_can_refuse_and_the_one_reply_says_why(as_app, github, repo, deliver, comment, monkeypatch):
+    from bot import command_jobs
+
+    def refuse(run):
+        raise command_jobs.Refused(f"@{run.login} may not do that here.")
+
+    monkeypatch.setitem(command_jobs.ACTIONS, "hold", refuse)
+    deliver("issue_comment", comment("/hold\n/foo"))
+    [reply] = steward_comments(repo)
+    assert [line for line in reply.splitlines() if line.startswith("- ")] == [
+        "- `/hold` (line 1): @maint may not do that here.",
+        "- `/foo` (line 2): Unknown command `/foo`. Try `/help` for the list of commands."]
+    assert github.requests_to("POST", REACTIONS) == []
+
+
+def test_every_action_is_a_known_command():
+    from bot import command_jobs
+
+    assert set(command_jobs.actions()) <= set(commands.specs())

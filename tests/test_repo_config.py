@@ -375,3 +375,23 @@ def test_mapping_field_must_be_a_mapping_and_error_str() -> None:
     result = parse(MINIMAL + "  thresholds: [acc]\n")
     assert isinstance(result, ConfigError)
     assert str(result) == "evaluation.thresholds: expected a mapping, got a list"
+
+
+def test_fetch_reads_the_file_at_a_commit_through_the_app_and_caches_it(runtime, github):
+    from bot import gh
+    from tests.fake_github.rest import add_installation
+    from tests.github_app import app_settings
+
+    gh.reset_caches()
+    repo_config.clear_cache()
+    repo = github.add_repo("octo", "models", id=4242, installation_id=9)
+    add_installation(github, 9)
+    runtime.settings = app_settings(runtime.settings, github)
+    repo.contents[("a" * 40, ".github/steward.yml")] = b"welcome:\n  bogus: 1\n"
+    fetched = repo_config.fetch(runtime, "octo/models", "a" * 40, installation_id=9)
+    assert isinstance(fetched, repo_config.ConfigError) and fetched.problems[0].path == "welcome.bogus"
+    assert repo_config.fetch(runtime, "octo/models", "b" * 40, installation_id=9).sections == {}  # no file there
+    repo_config.fetch(runtime, "octo/models", "a" * 40, installation_id=9)  # cached: no second request
+    assert len(github.requests_to("GET", r"/repos/octo/models/contents/.*")) == 2
+    gh.reset_caches()
+    repo_config.clear_cache()

@@ -4,9 +4,9 @@ Decide first, then act: ``wants`` extracts a small typed input (None for bots, S
 without new commands); ``decide`` says, purely, whether each command may run and why not. The job
 (``bot/command_jobs.py``) acts on GitHub.
 
-Who may run what: ``/help`` anyone; ``/label`` and ``/remove-label`` the repository's owner, members and
-collaborators (the comment's ``author_association`` is OWNER, MEMBER or COLLABORATOR) and the author of the
-issue or pull request. Commands the parser knows but this slice does not run yet are refused with a reason.
+Who may run what comes from each command's spec (``commands.CommandSpec.who``): anyone, maintainers (the
+comment's ``author_association`` is OWNER, MEMBER or COLLABORATOR), or maintainers and the author of the issue
+or pull request. A command with no registered action (``command_jobs.actions()``) is refused with a reason.
 On an edited comment only the commands added by the edit run (``commands.new_commands``). Each job's dedupe
 key is (comment id, hash of the body, index among the comment's new commands): a redelivery does nothing.
 """
@@ -26,10 +26,9 @@ router = Router()
 
 MARKER_PREFIX = "<!-- steward:"  # every Steward comment starts with its hidden marker
 MAINTAINERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-RUNNABLE = {"help": False, "label": True, "remove-label": True}  # name -> needs a maintainer or the item's author
 NOT_YET = "`/{name}` is not available yet in Steward."
-NOT_ALLOWED = ("`/{name}` can be used only by the repository's owners, members and collaborators, or by the author"
-               " of this {item}; @{login} is {association}.")
+NOT_ALLOWED = ("`/{name}` can be used only by the repository's owners, members and collaborators{author};"
+               " @{login} is {association}.")
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,15 @@ def refusal(item: Command | CommandError, who: CommentIn) -> str | None:
     """Why ``item`` may not run for this commenter, or None."""
     if isinstance(item, CommandError):
         return item.message
-    if item.name not in RUNNABLE:
+    if item.name not in command_jobs.actions():
         return NOT_YET.format(name=item.name)
-    if RUNNABLE[item.name] and who.association not in MAINTAINERS and not who.is_item_author:
-        return NOT_ALLOWED.format(name=item.name, item="pull request" if who.is_pull_request else "issue",
-                                  login=who.login, association=who.association.lower().replace("_", " "))
-    return None
+    rule = commands.specs()[item.name].who
+    if rule == "anyone" or who.association in MAINTAINERS or (rule == "maintainer_or_author" and who.is_item_author):
+        return None
+    author = f", or by the author of this {'pull request' if who.is_pull_request else 'issue'}" if (
+        rule == "maintainer_or_author") else ""
+    return NOT_ALLOWED.format(name=item.name, author=author, login=who.login,
+                              association=who.association.lower().replace("_", " "))
 
 
 def decide(who: CommentIn) -> list[dict]:
@@ -106,4 +108,5 @@ def enqueue_commands(uow, event: Event) -> None:
         return
     digest = hashlib.sha256(who.body.encode()).hexdigest()[:16]
     for index, args in enumerate(decide(who)):
-        command_jobs.enqueue(uow, args, key=f"{who.comment_id}:{digest}:{index}")
+        key = f"{who.comment_id}:{digest}:{index}"
+        command_jobs.enqueue(uow, {**args, "key": key}, key=key)

@@ -9,6 +9,7 @@ state and inject GitHub's real rate-limit answers.
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import hashlib
@@ -149,6 +150,18 @@ def install(fake: FakeGitHub) -> None:
         files = [{"sha": "0" * 40, "filename": path, "status": "modified", "additions": 1, "deletions": 0,
                   "changes": 1} for path in repo.pull_files.get(int(number), [])]
         return page(fake, request, files, f"/repos/{repo.full_name}/pulls/{number}/files")
+
+    @fake.route("GET", REPO + r"/contents/(?P<path>.+)")
+    @installation
+    def get_contents(request, repo, path):
+        ref = request.args.get("ref") or repo.default_branch
+        data = repo.contents.get((ref, path))
+        if data is None:
+            return error(404, "Not Found")
+        return get_json(request, {
+            "type": "file", "encoding": "base64", "path": path, "name": path.rsplit("/", 1)[-1], "size": len(data),
+            "sha": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(),  # noqa: S324 - git's blob id
+            "content": base64.encodebytes(data).decode()})
 
     @fake.route("POST", REPO + r"/issues/(?P<number>\d+)/comments")
     @installation
