@@ -99,7 +99,7 @@ def test_redirect_page_posts_the_manifest_with_a_state(client, github, states_di
     assert (manifest["name"], manifest["public"]) == ("Steward", False)
     assert manifest["default_permissions"] == expected["default_permissions"] == {
         "checks": "write", "issues": "write", "pull_requests": "write", "contents": "read", "metadata": "read",
-        "discussions": "read", "members": "read"}
+        "discussions": "write", "members": "read"}
     assert manifest["default_events"] == expected["default_events"]
     assert len(expected["default_events"]) == 21
     second = parse_qs(urlsplit(start(client)["action"]).query)["state"][0]
