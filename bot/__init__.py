@@ -24,6 +24,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.extensions["steward"] = runtime
     for blueprint in (home.bp, webhooks.bp, api.bp, health.bp, ops.bp, manifest.bp):
         app.register_blueprint(blueprint)
+    from bot.web import metrics  # GET /metrics (Prometheus text format, from the database)
+
+    app.register_blueprint(metrics.bp)
+    from bot.web import contributors, pages  # dashboard pages, chart assets, contributors API
+
+    app.register_blueprint(contributors.bp)
+    app.register_blueprint(pages.bp)
+    from bot.web import badges, openapi  # badges and the OpenAPI document (dashboard operations)
+
+    app.register_blueprint(badges.bp)
+    app.register_blueprint(openapi.bp)
+    app.jinja_env.globals["is_demo"] = settings.demo  # templates show a "demo data" banner when true
+    if settings.demo:
+        from bot.demo import label_responses
+
+        label_responses(app)
     if settings.webhook_secret is None and settings.insecure_dev:
         log.warning("INSECURE DEV MODE: webhook signatures are NOT verified. Never expose this server.")
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -13,10 +14,13 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from bot import inbox, migrate
+from bot import inbox, migrate, observability
+from bot.evaluation.cli import eval_command
 from bot.inbox import BadDelivery, NewDelivery
 from bot.models import Delivery, Repository
 from bot.models.inbox import STATUSES
+from bot.people_cli import people
+from bot.periodic.cli import governance
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -35,9 +39,13 @@ def opened(settings: Settings) -> Iterator[Runtime]:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """Steward: webhook ledger, contribution store and community automation for GitHub."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = Settings.from_env()
+    observability.configure_logging(ctx.obj.log_format, logging.DEBUG if verbose else logging.INFO)
+
+
+main.add_command(people)  # steward people hide|show|hidden: opt-out of named lists
+main.add_command(eval_command, "eval")  # steward eval: evaluate or compare models (bot/evaluation/)
+main.add_command(governance)  # steward governance lifecycle|votes|ladder (issue 6 §6-8)
 
 
 @main.command()
@@ -48,9 +56,45 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
     """Run the web server and the clock (embedded defaults: SQLite, in-process jobs)."""
+    from bot.demo import run as demo_run
     from bot.server import serve as run
 
+    if demo_run.first_run(settings):  # no App, no secret, empty default database: show the demo (README)
+        sys.exit(demo_run.serve_first_run(settings, host, port, workers, threads))
     sys.exit(run(settings, host, port, workers, threads))
+
+
+@main.command()
+@click.option("--queues", default="default", show_default=True,
+              help="Comma-separated queues to consume (evaluation jobs use 'eval': give it to GPU machines).")
+@click.option("--concurrency", default=2, show_default=True, type=int, help="Jobs run at once.")
+@click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
+@click.pass_obj
+def worker(settings: Settings, queues: str, concurrency: int, pool: str) -> None:
+    """Run a Celery worker for the jobs (and deliveries) the clock and the handlers send (needs STEWARD_BROKER_URL)."""
+    from bot import executors
+
+    if not settings.broker_url:
+        raise click.UsageError("set STEWARD_BROKER_URL (redis://… or amqp://…) to run workers")
+    names = ",".join(settings.queue_prefix + q.strip() for q in queues.split(",") if q.strip())
+    executors.make_celery(settings).worker_main(
+        ["worker", "--queues", names, "--concurrency", str(concurrency), "--pool", pool, "--loglevel", "INFO",
+         "--hostname", f"steward-{names.replace(',', '-')}-{os.getpid()}@%h", "--without-gossip", "--without-mingle"])
+
+
+@main.command()
+@click.pass_obj
+def clock(settings: Settings) -> None:
+    """Run the clock alone (web processes and workers elsewhere); a database lease keeps it single."""
+    import signal
+    import threading
+
+    from bot.clock import run_clock
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    sys.exit(run_clock(settings, stop))
 
 
 @main.group()
@@ -59,7 +103,7 @@ def db() -> None:
 
 
 @db.command()
-@click.argument("revision", default="heads")
+@click.argument("revision", default="head")
 @click.pass_obj
 def upgrade(settings: Settings, revision: str) -> None:
     """Upgrade the database to REVISION (default: head)."""
@@ -171,6 +215,19 @@ def writes(settings: Settings, limit: int, as_json: bool) -> None:
 
 
 @main.command()
+@click.pass_obj
+def doctor(settings: Settings) -> None:
+    """Check that the GitHub App has the permissions Steward's features need, per installation."""
+    from bot.automation import permissions
+
+    with opened(settings) as runtime:
+        ok, lines = permissions.doctor(runtime)
+    for line in lines:
+        click.echo(line)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
 @click.argument("repository", required=False)
 @click.option("--installation", "installation_id", type=int,
               help="Installation to read with (default: the repository's, from the database).")
@@ -241,3 +298,23 @@ def _backfill_status(rows) -> None:
                    f"{updated:<25} {s.error or ''}".rstrip())
     if not rows:
         click.echo("no backfill yet")
+
+
+@main.command()
+@click.option("--db", "path", default="steward-demo.db", show_default=True, help="The demo's SQLite file.")
+@click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same community.")
+@click.option("--people", default=320, show_default=True, type=int, help="How many people (>= 300 for the full demo).")
+@click.option("--months", default=19, show_default=True, type=int, help="How many months of history, ending now.")
+@click.option("--no-serve", is_flag=True, help="Build the database and stop.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def demo(settings: Settings, path: str, seed: int, people: int, months: int, no_serve: bool, host: str,
+         port: int) -> None:
+    """Generate a synthetic community, feed it through the webhook pipeline, serve it labelled as demo data."""
+    from bot.demo import run as demo_run
+
+    ok = demo_run.build_verbosely(path, seed=seed, people=people, months=months)
+    if no_serve:
+        sys.exit(0 if ok else 1)
+    sys.exit(demo_run.serve_demo(settings, path, host, port, workers=2, threads=16))

@@ -1,6 +1,7 @@
 """The ``command`` job: run one slash command from a comment on GitHub, or answer why it was refused.
 
-``bot/handlers/commands.py`` decides (parse, permission) and enqueues one job per command; this job acts:
+``bot/handlers/commands.py`` decides (parse) and enqueues one job per command; this job checks who may run it
+(GitHub's collaborator permission, ``bot/governance/permissions.py``), then acts:
 
 * an accepted command is applied by its **action**, registered with ``@command_jobs.action(name)`` (one registry;
   ``/label`` adds the labels, ``/remove-label`` removes one, ``/help`` upserts the help table, one comment per
@@ -33,7 +34,9 @@ log = logging.getLogger(__name__)
 KIND = "command"
 HELP_MARKER = "help"
 # Modules that register command actions (imported on first use): one line per feature.
-ACTION_MODULES: tuple[str, ...] = ()
+ACTION_MODULES: tuple[str, ...] = ("bot.governance.actions", "bot.governance.approve", "bot.governance.newcomers",
+                                     "bot.evaluation.approval")
+ACTION_MODULES += ("bot.periodic.lifecycle", "bot.periodic.votes")  # issue 6 §6, §8
 
 
 class Refused(Exception):  # noqa: N818 - an answer for the user, not a failure
@@ -120,12 +123,17 @@ def refusal_body(login: str, refused: list[dict[str, Any]]) -> str:
 @jobs.kind(KIND)
 def run_command(runtime, args: dict[str, Any]) -> None:
     api = gh.installation_api(runtime, args.get("installation_id"), repository_id=args.get("repository_id"))
+    if args.get("discussion_id"):  # a discussion comment: replies and reactions through GraphQL
+        from bot.governance.discussions import DiscussionSurface
+
+        api = DiscussionSurface(api, args)
     repo, number, comment_id = args["repository"], args["number"], args["comment_id"]
     if not args.get("refusal"):
         func = actions().get(args["name"])
         if func is None:  # the handler refuses every other name: a job row from a newer or older Steward
             raise LookupError(f"command job for an unsupported command {args['name']!r}")
         try:
+            _check_who(Invocation(runtime, api, args))
             func(Invocation(runtime, api, args))
         except Refused as refused:
             args = {**args, "refusal": str(refused)}
@@ -150,6 +158,13 @@ def _remove_label(run: Invocation) -> None:
 @action("help")
 def _help(run: Invocation) -> None:
     run.api.upsert_comment(run.repository, run.number, HELP_MARKER, help_body())
+
+
+def _check_who(run: Invocation) -> None:
+    """``CommandSpec.who`` against GitHub's collaborator permission; raises Refused."""
+    from bot.governance import permissions
+
+    permissions.check(run)
 
 
 def _record_refusal(runtime, args: dict[str, Any]) -> None:

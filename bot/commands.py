@@ -44,8 +44,9 @@ class CommandSpec:
     arg: str = ""  # what each argument is: "" (none), "user", "label" or "cancel"
     min_args: int = 0
     max_args: int | None = 0  # None: unbounded
-    # Who may run it, checked before the job is enqueued: "anyone", "maintainer" (owner, member or
-    # collaborator) or "maintainer_or_author" (also the issue's or pull request's author). Finer rules
+    # Who may run it, checked by the job against GitHub's collaborator permission (bot/governance/permissions.py):
+    # "anyone", "maintainer" (write or above; triage for /label, /remove-label, /assign, /unassign) or
+    # "maintainer_or_author" (also the issue's or pull request's author). Finer rules
     # (e.g. OWNERS files, "not the author") are the action's own and answered with a refusal.
     who: str = "maintainer"
 
@@ -70,6 +71,12 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("approve", "Approve the files you own for OWNERS; `cancel` withdraws the approval.", "cancel", 0, 1),
     CommandSpec("hold", "Block merging until the hold is cancelled with `/hold cancel`.", "cancel", 0, 1),
     CommandSpec("evaluate", "Run the model evaluation on this pull request."),
+    CommandSpec("spam", "Close this issue or pull request as spam, with an appeal path; it then counts toward no "
+                "metric.", who="maintainer"),
+    CommandSpec("remove-lifecycle", "Keep this open: remove its `lifecycle/stale` or `lifecycle/rotten` label (give"
+                " `stale` or `rotten`).", "label", 1, 1, who="anyone"),
+    CommandSpec("vote", "Open a vote on this decision issue (voters and rules from `votes:` in the config);"
+                " `cancel` ends it without a result.", "cancel", 0, 1),
     CommandSpec("help", "List the commands Steward understands.", who="anyone"),
 )
 

@@ -44,6 +44,8 @@ _SECRET = re.compile(r'("token"\s*:\s*")[^"]*|\bgh[a-z]_\w+|\bgithub_pat_\w+|\be
                      r"|-----BEGIN[A-Z ]*PRIVATE KEY-----.*?-----END[A-Z ]*PRIVATE KEY-----", re.S)
 _token_lock = threading.Lock()
 _tokens: dict[tuple, tuple[str, datetime]] = {}  # (API URL, App id, installation id) -> (token, expires_at)
+_files_lock = threading.Lock()
+_files: dict[tuple, tuple[str, ...]] = {}  # (API URL, repo, PR number, head sha) -> changed paths, oldest first
 
 
 def installation_api(runtime: Runtime, installation_id: int | None, *,
@@ -68,6 +70,8 @@ def reset_caches() -> None:
         _tokens.clear()
     gh_http.forget_etags()
     gh_http.content_budget.clear()
+    with _files_lock:
+        _files.clear()
 
 
 def _private_key(settings: Settings) -> str:
@@ -191,6 +195,36 @@ class InstallationAPI(Client):
             return None  # a directory or a submodule at that path: no file
         return base64.b64decode(data.get("content") or "")
 
+    def download_tarball(self, repo: str, sha: str, dest_dir: Path, *, max_bytes: int = 2 * 1024**3) -> Path:
+        """``GET /repos/{o}/{r}/tarball/{sha}`` streamed into ``dest_dir`` (at most ``max_bytes``); the file's path.
+
+        GitHub answers with a redirect to a short-lived archive URL on another host; ``requests`` follows it
+        and drops the ``Authorization`` header on the way (a different host never sees the token)."""
+        import requests
+
+        if self._app is None or self.installation_id is None:
+            raise GitHubError(gh_http.NO_CREDENTIALS if self._app is None else "no installation is known")
+        path = f"/repos/{repo_path(repo)}/tarball/{urllib.parse.quote(sha, safe='')}"
+        headers = {"Authorization": f"token {self._app.token(int(self.installation_id))}",
+                   "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
+        target, size = Path(dest_dir) / "archive.tar.gz", 0
+        with requests.get(self._runtime.settings.github_api_url.rstrip("/") + path, headers=headers, stream=True,
+                          timeout=60) as answer:
+            if answer.status_code != 200:
+                hdrs = {k.lower(): v for k, v in answer.headers.items()}
+                limit = gh_http.rate_limit(answer.status_code, hdrs, answer.text[:2000],
+                                           self._runtime.settings.github_secondary_wait_s)
+                if limit is not None:
+                    raise RateLimited(limit, f"GET {path}: rate limited")
+                raise GitHubError(f"GET {path}: HTTP {answer.status_code}", answer.status_code)
+            with target.open("wb") as out:
+                for chunk in answer.iter_content(1 << 20):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise GitHubError(f"GET {path}: the archive is larger than {max_bytes:,} bytes")
+                    out.write(chunk)
+        return target
+
     def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> int | None:
         """Create or edit in place the one comment carrying ``<!-- steward:<marker> -->``; its id."""
         text = outbound.comment_body(marker, body)
@@ -280,6 +314,177 @@ class InstallationAPI(Client):
         self._write("reaction", repo, f"issues/comments/{comment_id}", {"content": content}, lambda: self._json(
             "POST", f"/repos/{repo_path(repo)}/issues/comments/{comment_id}/reactions", {"content": content})["id"])
 
+    # --- governance (issue 6): permissions, pull requests, assignees, closing, discussions -----------------
+    def collaborator_permission(self, repo: str, login: str) -> str:
+        """admin | maintain | write | triage | read | none (GitHub's ``role_name``; 404 = none)."""
+        try:
+            data = self.get(f"/repos/{repo_path(repo)}/collaborators/{urllib.parse.quote(login)}/permission")
+        except GitHubError as exc:
+            if exc.status == 404:
+                return "none"
+            raise
+        data = data if isinstance(data, dict) else {}
+        return str(data.get("role_name") or data.get("permission") or "none")
+
+    def get_pull(self, repo: str, number: int) -> dict | None:
+        """The pull request's REST object, or None when ``number`` is an issue (or nothing)."""
+        try:
+            data = self.get(f"/repos/{repo_path(repo)}/pulls/{int(number)}")
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return data if isinstance(data, dict) else None
+
+    def pull_files(self, repo: str, number: int, head_sha: str | None = None) -> list[str]:
+        """The PR's changed paths. With ``head_sha``, read once per head in this process: the docs credit,
+        labels, the config check and the evaluation all ask for the same list right after a push."""
+        key = (self._transport.base if self._transport else "", repo, int(number), head_sha)
+        with _files_lock:
+            if head_sha and key in _files:
+                return list(_files[key])
+        files = [f["filename"] for f in self.paginate(f"/repos/{repo_path(repo)}/pulls/{int(number)}/files")
+                 if f.get("filename")]
+        if head_sha:
+            with _files_lock:
+                _files[key] = tuple(files)
+                while len(_files) > 256:
+                    _files.pop(next(iter(_files)))
+        return files
+
+    def set_assignees(self, repo: str, number: int, logins: list[str], *, add: bool) -> list[str] | None:
+        """Add (or remove) assignees; the assignees GitHub reports afterwards (None when dry)."""
+        path, verb = f"/repos/{repo_path(repo)}/issues/{int(number)}/assignees", "POST" if add else "DELETE"
+        found: list[str] = []
+
+        def send() -> None:
+            data = self._json(verb, path, {"assignees": list(logins)})
+            found.extend(a["login"] for a in (data or {}).get("assignees") or [] if a and a.get("login"))
+
+        self._write("assignees", repo, f"issues/{number}", {"add" if add else "remove": list(logins)}, send)
+        return None if self.dry else found
+
+    def close_item(self, repo: str, number: int, *, not_planned: bool = False) -> dict | None:
+        """Close an issue or pull request; the issue object GitHub returns (None when dry)."""
+        body = {"state": "closed", **({"state_reason": "not_planned"} if not_planned else {})}
+        found: list[dict] = []
+
+        def send() -> None:
+            found.append(self._json("PATCH", f"/repos/{repo_path(repo)}/issues/{int(number)}", body))
+
+        self._write("close", repo, f"issues/{number}", body, send)
+        return found[0] if found else None
+
+    def react_to_node(self, repo: str, subject_id: str, content: str) -> None:
+        """A reaction on a GraphQL node (a discussion comment): content as REST names it (``+1``)."""
+        name = {"+1": "THUMBS_UP", "-1": "THUMBS_DOWN", "eyes": "EYES"}.get(content, content.upper())
+        query = ("mutation($id: ID!, $c: ReactionContent!) { addReaction(input: {subjectId: $id, content: $c})"
+                 " { reaction { content } } }")
+        self._write("reaction", repo, f"node/{subject_id}"[:255], {"content": content},
+                    lambda: self.graphql(query, {"id": subject_id, "c": name}) and None)
+
+    def upsert_discussion_comment(self, repo: str, number: int, discussion_id: str, marker: str,
+                                  body: str) -> None:
+        """Create or edit in place the one discussion comment carrying ``<!-- steward:<marker> -->``."""
+        from bot.db import insert_for, transaction
+        from bot.models import DiscussionReply
+
+        text, factory = outbound.comment_body(marker, body), self._runtime.factory
+        key = (DiscussionReply.repository == repo, DiscussionReply.number == number,
+               DiscussionReply.marker == marker)
+        edit = ("mutation($id: ID!, $b: String!) { updateDiscussionComment(input: {commentId: $id, body: $b})"
+                " { comment { id } } }")
+        add = ("mutation($d: ID!, $b: String!) { addDiscussionComment(input: {discussionId: $d, body: $b})"
+               " { comment { id } } }")
+
+        def send() -> None:
+            with factory() as uow:
+                node = uow.scalar(select(DiscussionReply.node_id).where(*key))
+            if node is not None:
+                try:
+                    self.graphql(edit, {"id": node, "b": text})
+                    return
+                except GitHubError as exc:
+                    if "NOT_FOUND" not in str(exc) and "Could not resolve" not in str(exc):
+                        raise
+            node = self.graphql(add, {"d": discussion_id, "b": text})["addDiscussionComment"]["comment"]["id"]
+            with transaction(factory) as uow:
+                uow.execute(insert_for(uow, DiscussionReply).values(
+                    repository=repo, number=number, marker=marker, node_id=node, updated_at=now(),
+                ).on_conflict_do_update(index_elements=["repository", "number", "marker"],
+                                        set_={"node_id": node, "updated_at": now()}))
+
+        self._write("comment", repo, f"discussions/{number}", {"marker": marker, "body": text}, send)
+
+    def label_discussion(self, repo: str, discussion_id: str, labels: list[str], *, add: bool) -> list[str]:
+        """Add (or remove) existing labels on a discussion (a Labelable node); the names that do not exist."""
+        owner, name = repo_path(repo).split("/")
+        ids, missing = [], []
+        for label in ([] if self.dry else labels):
+            query = ("query($o: String!, $n: String!, $l: String!) {"
+                     " repository(owner: $o, name: $n) { label(name: $l) { id } } }")
+            found = (self.graphql(query, {"o": owner, "n": name, "l": label}).get("repository") or {}).get("label")
+            (ids.append(found["id"]) if found else missing.append(label))
+        if missing:
+            return missing
+        field = "addLabelsToLabelable" if add else "removeLabelsFromLabelable"
+        mutation = (f"mutation($id: ID!, $l: [ID!]!) {{ {field}(input: {{labelableId: $id, labelIds: $l}})"
+                    " { clientMutationId } }")
+        self._write("labels", repo, f"node/{discussion_id}"[:255], {"add" if add else "remove": list(labels)},
+                    lambda: self.graphql(mutation, {"id": discussion_id, "l": ids}) and None)
+        return []
+
+
+    # --- periodic governance (issue 6 §6-8): the default branch's head, maintainers' issues ----------------
+    def branch_sha(self, repo: str, branch: str) -> str | None:
+        """The commit SHA at the head of ``branch``, or None when there is no such branch."""
+        try:
+            data = self.get(f"/repos/{repo_path(repo)}/branches/{urllib.parse.quote(branch, safe='')}")
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return ((data or {}).get("commit") or {}).get("sha") if isinstance(data, dict) else None
+
+    def create_issue(self, repo: str, title: str, body: str, labels: list[str]) -> int | None:
+        """Open an issue; its number (None when dry)."""
+        payload = {"title": title, "body": body, "labels": list(labels)}
+        return self._write("issue", repo, "issues", payload, lambda: self._json(
+            "POST", f"/repos/{repo_path(repo)}/issues", payload)["number"])
+
+    def edit_issue(self, repo: str, number: int, **fields: Any) -> None:
+        """Change an issue's ``title``, ``body`` or ``state`` in place."""
+        path = f"/repos/{repo_path(repo)}/issues/{int(number)}"
+        self._write("issue", repo, f"issues/{number}", dict(fields), lambda: self._call("PATCH", path, dict(fields)))
+
+    def team_members(self, team: str) -> list[str]:
+        """The logins of a team (``org/slug``; child teams' members included, as GitHub lists them)."""
+        org, slug = (urllib.parse.quote(part, safe="") for part in team.split("/", 1))
+        return [m["login"] for m in self.paginate(f"/orgs/{org}/teams/{slug}/members") if m.get("login")]
+
+    def discussion_id(self, repo: str, number: int) -> str | None:
+        """A discussion's GraphQL node id by number, or None when there is none."""
+        owner, name = repo_path(repo).split("/")
+        query = ("query($o: String!, $n: String!, $d: Int!) { repository(owner: $o, name: $n)"
+                 " { discussion(number: $d) { id } } }")
+        data = self.graphql(query, {"o": owner, "n": name, "d": int(number)})
+        return ((data.get("repository") or {}).get("discussion") or {}).get("id")
+
+    def close_discussion(self, repo: str, discussion_id: str, reason: str = "OUTDATED") -> None:
+        mutation = ("mutation($id: ID!, $r: DiscussionCloseReason) { closeDiscussion(input: {discussionId: $id,"
+                    " reason: $r}) { discussion { id } } }")
+        self._write("close", repo, f"node/{discussion_id}"[:255], {"reason": reason},
+                    lambda: self.graphql(mutation, {"id": discussion_id, "r": reason}) and None)
+
+    # --- pull-request automation (issue 6 §1-5): commits for DCO, current labels ---------------------------
+    def pull_commits(self, repo: str, number: int) -> list[dict]:
+        """The pull request's commits, oldest first (GitHub lists at most 250)."""
+        return list(self.paginate(f"/repos/{repo_path(repo)}/pulls/{int(number)}/commits"))
+
+    def issue_labels(self, repo: str, number: int) -> list[str]:
+        """The names of the labels on an issue or pull request now."""
+        return [label["name"] for label in self.paginate(f"/repos/{repo_path(repo)}/issues/{int(number)}/labels")
+                if label.get("name")]
 
 def _marked(comments: Any, tag: str) -> int | None:
     for comment in reversed(gh_http.items(comments)):
@@ -306,3 +511,7 @@ class AppAPI(Client):
         path = f"/app/hook/deliveries/{int(delivery_id)}/attempts"
         self._write("redelivery", "", f"hook/deliveries/{delivery_id}", {"delivery_id": delivery_id},
                     lambda: self._call("POST", path))
+
+    def installations(self) -> list[dict]:
+        """The App's installations (``GET /app/installations``), each with its granted ``permissions``."""
+        return list(self.paginate("/app/installations"))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from bot import outbound
+from bot import observability, outbound
 from bot.db import now
 from bot.jobs import Retry
 
@@ -117,6 +117,7 @@ class Transport:
                 status, hdrs, raw = 0, {}, f"{type(exc).__name__} (no response)"
             except Exception as exc:  # signing the JWT failed: a bad or unreadable key; never echo it
                 raise GitHubError(f"{verb} {path}: {type(exc).__name__} while authenticating") from None
+            observability.github_call(verb, status, hdrs)  # for /metrics: calls and rate-limit remaining
             if 200 <= status < 300 or status == 304:
                 return status, hdrs, raw
             limit = rate_limit(status, hdrs, raw, s.github_secondary_wait_s)

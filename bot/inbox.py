@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import observability
 from bot.db import insert_for, now, transaction
 from bot.models import Delivery
 from bot.models.inbox import FAILED, IGNORED, PENDING, PROCESSED
@@ -89,6 +90,7 @@ def store_many(uow: Session, items: Iterable[NewDelivery]) -> dict[str, int]:
 
 def dispatch(factory: sessionmaker[Session], router: Router, pk: int) -> str | None:
     """Handle one stored delivery exactly once; returns its new status, or None if someone else had it."""
+    observability.set_delivery(None)  # log lines name the delivery being handled (bot/observability.py)
     try:
         with transaction(factory) as uow:
             claimed = uow.execute(
@@ -98,6 +100,7 @@ def dispatch(factory: sessionmaker[Session], router: Router, pk: int) -> str | N
             if claimed != 1:
                 return None
             row = uow.get_one(Delivery, pk)
+            observability.set_delivery(row.delivery_id)
             event = Event(row.event, row.action, orjson.loads(row.body), row.delivery_id, row.received_at)
             if not router.dispatch(uow, event):
                 row.status = IGNORED

@@ -32,7 +32,9 @@ MAX_DEPTH = 32
 MAX_PROBLEMS = 50
 CACHE_SIZE = 256
 #: Modules that declare sections, imported on first use (not at import of this module).
-SECTION_MODULES = ("bot.evaluation.config", "bot.welcome")
+SECTION_MODULES = ("bot.evaluation.config", "bot.welcome", "bot.governance.newcomers")
+SECTION_MODULES += ("bot.periodic.lifecycle", "bot.periodic.ladder", "bot.periodic.votes")  # issue 6 §6-8
+SECTION_MODULES += ("bot.automation.labels", "bot.automation.dco")  # issue 6 §4-5
 
 T = TypeVar("T")
 _registry: dict[str, type] = {}

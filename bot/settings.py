@@ -12,6 +12,8 @@ from bot import credentials
 
 DEFAULT_DATABASE_URL = "sqlite:///steward.db"
 MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+_SECONDS = {"job_resend_s": "STEWARD_JOB_RESEND_S", "job_stuck_s": "STEWARD_JOB_STUCK_S",
+            "job_heartbeat_s": "STEWARD_JOB_HEARTBEAT_S", "clock_lease_s": "STEWARD_CLOCK_LEASE_S"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,16 @@ class Settings:
     github_secondary_wait_s: float = 60.0  # a secondary limit without Retry-After: GitHub asks for >= 1 minute
     github_retries: int = 3  # 5xx and connection errors: retried with backoff github_backoff_s * 2**n
     github_backoff_s: float = 1.0
+    # Scale-out (bot/executors.py, docs/DEPLOY.md): a redis:// or amqp:// broker turns on the Celery executor.
+    broker_url: str | None = None
+    delivery_handling: str = "workers"  # with a broker: "workers" (the clock hands out ids) or "clock" (it drains)
+    job_resend_s: float = 30.0  # a due job still pending this long (a lost broker message) is sent again
+    job_stuck_s: float = 300.0  # a running job with no heartbeat this long (a dead worker) goes back to pending
+    job_heartbeat_s: float = 30.0  # how often a running job proves its runner is alive
+    clock_lease_s: float = 15.0  # the single clock's database lease; a dead clock's is taken over after this
+    log_format: str = "text"  # "json": one JSON object per log line, with delivery and job ids
+    queue_prefix: str = ""  # prepended to every broker queue name: several Stewards can share one broker
+    demo: bool = False  # `steward demo`: a synthetic community; every page and API response says so
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -50,6 +62,12 @@ class Settings:
             github_private_key_path=env.get("GITHUB_PRIVATE_KEY_PATH") or None,
             github_api_url=env.get("STEWARD_GITHUB_API_URL") or "https://api.github.com",
             instance_dir=env.get("STEWARD_INSTANCE_DIR") or credentials.DEFAULT_INSTANCE_DIR,
+            broker_url=env.get("STEWARD_BROKER_URL") or None,
+            delivery_handling=env.get("STEWARD_DELIVERY_HANDLING") or "workers",
+            log_format=(env.get("STEWARD_LOG_FORMAT") or "text").lower(),
+            queue_prefix=env.get("STEWARD_QUEUE_PREFIX") or "",
+            demo=env.get("STEWARD_DEMO", "").lower() in {"1", "true", "yes"},
+            **{name: float(env[var]) for name, var in _SECONDS.items() if env.get(var)},
         )
         settings = replace(settings, **overrides)
         api_url_given = bool(env.get("STEWARD_GITHUB_API_URL")) or "github_api_url" in overrides

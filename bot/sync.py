@@ -24,7 +24,8 @@ def enqueue_pr_files(uow: Session, pr: dict[str, Any], repository: dict[str, Any
     """Ask for the PR's files once per head commit (a push changes them; a merge of the same head does not)."""
     jobs.enqueue(uow, "pr_files", {"pull_request_id": pr["id"], "number": pr["number"],
                                    "repository_id": repository["id"], "repository": repository["full_name"],
-                                   "installation_id": installation_id},
+                                   "installation_id": installation_id,
+                                   "head_sha": (pr.get("head") or {}).get("sha")},
                  key=f"{pr['id']}:{(pr.get('head') or {}).get('sha')}")
 
 
@@ -35,7 +36,8 @@ def pr_files(runtime, args: dict[str, Any]) -> None:
         log.info("pr_files %s#%s: no GitHub App installation to read with; skipped",
                  args["repository"], args["number"])
         return
-    docs = _first_docs_path(api, f"/repos/{args['repository']}/pulls/{args['number']}/files")
+    paths = api.pull_files(args["repository"], args["number"], args.get("head_sha"))
+    docs = next((path for path in paths if contributions.is_docs_path(path)), None)
     if docs is None:
         return
     with transaction(runtime.factory) as uow:
@@ -47,10 +49,3 @@ def pr_files(runtime, args: dict[str, Any]) -> None:
             [docs])
         contributions.record(uow, kind="docs_change", key=f"pr:{pr.id}", person_id=pr.author_id,
                              repository_id=pr.repository_id, occurred_at=at, url=pr.html_url)
-
-
-def _first_docs_path(api: gh.InstallationAPI, path: str) -> str | None:
-    for item in api.paginate(path):
-        if contributions.is_docs_path(item.get("filename", "")):
-            return item["filename"]
-    return None

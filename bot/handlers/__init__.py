@@ -1,12 +1,15 @@
 """The single list of enabled handlers. ``context`` comes first: it records who and where."""
 
 from bot.handlers import (
+    automation,
     checks,
     commands,
     comments,
     content,
     context,
     discussions,
+    evaluation,
+    governance,
     installations,
     issues,
     pull_requests,
@@ -22,9 +25,12 @@ router = Router(
     content.router,
     issues.router,
     pull_requests.router,
+    evaluation.router,  # after pull_requests: the PR row exists; PR evaluation triggers (issue 4)
     reviews.router,
     comments.router,
     commands.router,
     discussions.router,
+    governance.router,
     checks.router,
+    automation.router,  # last: the contribution rows it reads are written above
 )

@@ -4,9 +4,10 @@ Decide first, then act: ``wants`` extracts a small typed input (None for bots, S
 without new commands); ``decide`` says, purely, whether each command may run and why not. The job
 (``bot/command_jobs.py``) acts on GitHub.
 
-Who may run what comes from each command's spec (``commands.CommandSpec.who``): anyone, maintainers (the
-comment's ``author_association`` is OWNER, MEMBER or COLLABORATOR), or maintainers and the author of the issue
-or pull request. A command with no registered action (``command_jobs.actions()``) is refused with a reason.
+Who may run what (``commands.CommandSpec.who``) is checked by the job against GitHub's collaborator
+permission (``bot/governance/permissions.py``); the handler passes the comment's ``author_association`` and
+whether the commenter wrote the item. A command with no registered action (``command_jobs.actions()``) is
+refused with a reason.
 On an edited comment only the commands added by the edit run (``commands.new_commands``). Each job's dedupe
 key is (comment id, hash of the body, index among the comment's new commands): a redelivery does nothing.
 """
@@ -76,13 +77,7 @@ def refusal(item: Command | CommandError, who: CommentIn) -> str | None:
         return item.message
     if item.name not in command_jobs.actions():
         return NOT_YET.format(name=item.name)
-    rule = commands.specs()[item.name].who
-    if rule == "anyone" or who.association in MAINTAINERS or (rule == "maintainer_or_author" and who.is_item_author):
-        return None
-    author = f", or by the author of this {'pull request' if who.is_pull_request else 'issue'}" if (
-        rule == "maintainer_or_author") else ""
-    return NOT_ALLOWED.format(name=item.name, author=author, login=who.login,
-                              association=who.association.lower().replace("_", " "))
+    return None  # who may run it: the job asks GitHub (bot/governance/permissions.py)
 
 
 def decide(who: CommentIn) -> list[dict]:
@@ -93,6 +88,8 @@ def decide(who: CommentIn) -> list[dict]:
         "text": item.text if isinstance(item, CommandError) else _text(item),
         "name": item.name if isinstance(item, Command) else None,
         "args": list(item.args) if isinstance(item, Command) else [], "refusal": refusal(item, who),
+        "association": who.association, "is_item_author": who.is_item_author,
+        "item": "pull request" if who.is_pull_request else "issue",
     } for item in who.found]
 
 

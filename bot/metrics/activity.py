@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.governance.exclusions import counted  # /spam and newcomer-limit items count toward nothing
 from bot.metrics.responsiveness import Window
 from bot.models import Contribution, Person
 
@@ -45,7 +46,7 @@ def per_kind_person(uow: Session, repo_id: int, window: Window):
     stmt = (select(Contribution.kind, Contribution.person_id, Person.is_bot, Person.login, func.count(Contribution.id))
             .join(Person, Person.id == Contribution.person_id)
             .where(Contribution.repository_id == repo_id, Contribution.kind.in_(tuple(KIND_TYPES)),
-                   Contribution.occurred_at >= window.start, Contribution.occurred_at < window.end)
+                   Contribution.occurred_at >= window.start, Contribution.occurred_at < window.end, counted())
             .group_by(Contribution.kind, Contribution.person_id, Person.is_bot, Person.login))
     return uow.execute(stmt).all()
 
@@ -78,7 +79,7 @@ def _times(uow: Session, repo_id: int, start: datetime, end: datetime):
     stmt = (select(Contribution.kind, Person.is_bot, Contribution.occurred_at)
             .join(Person, Person.id == Contribution.person_id)
             .where(Contribution.repository_id == repo_id, Contribution.kind.in_(tuple(KIND_TYPES)),
-                   Contribution.occurred_at >= start, Contribution.occurred_at < end))
+                   Contribution.occurred_at >= start, Contribution.occurred_at < end, counted()))
     return uow.execute(stmt).all()
 
 

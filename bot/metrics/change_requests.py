@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.governance.exclusions import item_counted  # /spam and newcomer-limit PRs count toward nothing
 from bot.metrics import stats
 from bot.metrics.responsiveness import Window
 from bot.metrics.spec import (
@@ -70,7 +71,8 @@ def _human_author(model):
 def _pulls(uow: Session, repo_id: int, *columns, where=()):
     """(is_bot, *columns) for the repository's pull requests with a known author."""
     author, on = _human_author(PullRequest)
-    stmt = select(author.is_bot, *columns).join(author, on).where(PullRequest.repository_id == repo_id, *where)
+    stmt = select(author.is_bot, *columns).join(author, on).where(PullRequest.repository_id == repo_id,
+                                                                   item_counted(PullRequest), *where)
     return uow.execute(stmt).all()
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.governance.exclusions import counted  # /spam and newcomer-limit items count toward nothing
 from bot.metrics.activity import GHOST, KIND_TYPES
 from bot.metrics.change_requests import ratio
 from bot.metrics.responsiveness import Window
@@ -39,7 +40,7 @@ def conversion_funnel(uow: Session, repo_id: int, *, now: datetime, days: int = 
             .join(Person, Person.id == Contribution.person_id)
             .where(Contribution.repository_id == repo_id, Contribution.occurred_at < now,
                    Contribution.kind.in_((*D0_KINDS, *D1_KINDS, D2_KIND)),
-                   Person.is_bot.is_(False), Person.login != GHOST)
+                   Person.is_bot.is_(False), Person.login != GHOST, counted())
             .group_by(Contribution.person_id))
     d0 = d1 = d2 = direct = 0
     for first_d0, first_d1, last_d1, last_d2 in uow.execute(stmt).all():

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.governance.exclusions import counted  # /spam and newcomer-limit items count toward nothing
 from bot.metrics.responsiveness import NOT_CONTRIBUTIONS, Window
 from bot.models import Contribution, Person
 
@@ -39,7 +40,7 @@ def _per_person(uow: Session, repo_id: int, now: datetime, *columns, kinds: tupl
             .where(Contribution.repository_id == repo_id, Contribution.occurred_at < now, Person.login != GHOST)
             .group_by(Contribution.person_id, Person.is_bot))
     kind = Contribution.kind.in_(kinds) if kinds else Contribution.kind.not_in(NOT_CONTRIBUTIONS)
-    stmt = stmt.where(kind)
+    stmt = stmt.where(kind, counted())
     return uow.execute(stmt).all()
 
 

@@ -2,6 +2,9 @@
 
 from bot.models.app import BackfillState, MarkedComment, OutboundWrite
 from bot.models.community import Contribution
+from bot.models.evaluation import EvalApproval as EvalApproval  # PR evaluation (issue 4)
+from bot.models.evaluation import EvalResultCache as EvalResultCache
+from bot.models.evaluation import EvalRun as EvalRun
 from bot.models.github import (
     CheckRun,
     CheckSuite,
@@ -21,8 +24,19 @@ from bot.models.github import (
     Repository,
     Review,
 )
+from bot.models.governance import DiscussionReply as DiscussionReply  # issue 6
+from bot.models.governance import ExcludedItem as ExcludedItem
+from bot.models.governance import PullApproval as PullApproval  # OWNERS approvals, per head SHA
 from bot.models.inbox import Delivery
 from bot.models.jobs import Job
+from bot.models.metrics import MetricValue as MetricValue  # daily metric snapshots
+from bot.models.ops import ClockLease as ClockLease  # clock lease; API usage
+from bot.models.ops import GitHubUsage as GitHubUsage
+from bot.models.people import ListOptOut as ListOptOut  # dashboard opt-out of named lists
+from bot.models.periodic import LadderReport as LadderReport  # issue 6 §6-8: lifecycle, ladder, votes
+from bot.models.periodic import LifecycleMark as LifecycleMark
+from bot.models.periodic import LifecycleRun as LifecycleRun
+from bot.models.periodic import Vote as Vote
 
 __all__ = [
     "BackfillState", "Job", "MarkedComment", "OutboundWrite",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db import Base, BigId, UTCDateTime
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+CANCELLED = "cancelled"  # jobs.cancel: superseded before or while it ran (a running job stops on its own)
 
 
 class Job(Base):
@@ -29,3 +30,5 @@ class Job(Base):
     run_after: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Refreshed while the job runs (jobs.run): a running job whose heartbeat stopped had its runner die.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -73,6 +73,10 @@ class FakeRepo:
     labels: dict[str, dict] = field(default_factory=dict)
     reactions: dict[int, list[dict]] = field(default_factory=dict)  # per issue comment id
     annotations: dict[int, list[dict]] = field(default_factory=dict)  # per check run id
+    permissions: dict[str, str] = field(default_factory=dict)  # lower-cased login -> admin|…|read|none
+    pull_commits: dict[int, list[dict]] = field(default_factory=dict)  # REST commit objects per PR number
+    branches: dict[str, str] = field(default_factory=dict)  # branch name -> head commit sha
+    trees: dict[str, dict[str, bytes]] = field(default_factory=dict)  # commit sha -> {path: bytes} (tarballs)
 
     @property
     def full_name(self) -> str:
@@ -89,6 +93,7 @@ class State:
     redelivered: list[int] = field(default_factory=list)  # delivery ids POSTed to …/attempts
     manifest_codes: dict[str, dict] = field(default_factory=dict)  # code -> conversion response
     token_ttl_s: int = 3600  # lifetime of the installation tokens the fake issues
+    teams: dict[str, list[str]] = field(default_factory=dict)  # "org/slug" (lower-cased) -> member logins
     next_id: int = 900_000_000
 
     def new_id(self) -> int:

@@ -190,12 +190,15 @@ def repository(repo) -> dict:
         "description": None, "url": f"https://github.com/{repo.full_name}", "createdAt": "2019-01-01T00:00:00Z",
         "pushedAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z", "stargazerCount": 0,
         "forkCount": 0, "defaultBranchRef": {"name": repo.default_branch}, "owner": actor(owner),
+        "label": lambda info, name: _label(repo.labels[name]) if name in repo.labels else None,
         "issues": lambda info, orderBy=None, states=None, **args: connection(
             _ordered(_filtered(issues, states, lambda i: i["state"].upper()), orderBy, "created_at", "updated_at"),
             lambda i: issue(repo, i), info, **args),
         "pullRequests": lambda info, orderBy=None, states=None, **args: connection(
             _ordered(_filtered(pulls, states, lambda p: "MERGED" if p.get("merged") else p["state"].upper()),
                      orderBy, "created_at", "updated_at"), lambda p: pull_request(repo, p), info, **args),
+        "discussion": lambda info, number: discussion(repo, repo.discussions[number]) if number in repo.discussions
+        else None,  # issue 6 §6: the lifecycle finds a discussion's node id by number
         "discussions": lambda info, orderBy=None, **args: connection(
             _ordered(list(repo.discussions.values()), orderBy, "createdAt", "updatedAt"),
             lambda d: discussion(repo, d), info, **args),
@@ -242,4 +245,72 @@ def root(fake) -> dict:
             raise NotFound(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
         return repository(repo)
 
-    return {"repository": repository_field, "node": lambda info, id: find_node(fake, id)}
+    return {"repository": repository_field, "node": lambda info, id: find_node(fake, id),
+            "addDiscussionComment": lambda info, input: add_discussion_comment(fake, input),
+            "updateDiscussionComment": lambda info, input: update_discussion_comment(fake, input),
+            **governance_mutations(fake)}
+
+
+def _discussion_of(fake, node: str, typename: str):
+    """(repo, number, keys…) of a Discussion or DiscussionComment node id, else NotFound."""
+    try:
+        kind, repo_id, number, *rest = base64.b64decode(node).decode().split(":")
+        repo = next(r for r in fake.state.repos.values() if str(r.id) == repo_id)
+        if kind != typename or int(number) not in repo.discussions:
+            raise ValueError(node)
+    except (ValueError, StopIteration) as exc:
+        raise NotFound(f"Could not resolve to a node with the global id of '{node}'") from exc
+    return repo, int(number), rest
+
+
+def add_discussion_comment(fake, input: dict) -> dict:  # noqa: A002 - GraphQL's argument name
+    """Mutation ``addDiscussionComment``: a comment by the App's bot on the discussion."""
+    repo, number, _ = _discussion_of(fake, input["discussionId"], "Discussion")
+    bot = {"login": f"{fake.state.app['slug']}[bot]", "id": 41898282, "type": "Bot"}
+    cid = fake.state.new_id()
+    comment = {"databaseId": cid, "body": input["body"], "url": f"https://github.com/{repo.full_name}/discussions/"
+               f"{number}#discussioncomment-{cid}", "createdAt": "2026-01-01T00:00:00Z",
+               "updatedAt": "2026-01-01T00:00:00Z", "authorAssociation": "NONE", "author": actor(bot),
+               "replyTo": None,
+               "isAnswer": False}
+    repo.discussion_comments.setdefault(number, []).append(comment)
+    return {"clientMutationId": input.get("clientMutationId"), "comment": discussion_comment(repo, number, comment)}
+
+
+def update_discussion_comment(fake, input: dict) -> dict:  # noqa: A002 - GraphQL's argument name
+    repo, number, rest = _discussion_of(fake, input["commentId"], "DiscussionComment")
+    found = [c for c in repo.discussion_comments.get(number, []) if rest and str(c["databaseId"]) == rest[0]]
+    if not found:
+        raise NotFound(f"Could not resolve to a node with the global id of '{input['commentId']}'")
+    found[0]["body"] = input["body"]
+    return {"clientMutationId": input.get("clientMutationId"), "comment": discussion_comment(repo, number, found[0])}
+
+
+def governance_mutations(fake) -> dict:
+    """``addReaction`` on a discussion comment; ``addLabelsToLabelable`` / ``removeLabelsFromLabelable`` on a
+    discussion (issue 6). Reactions land in ``repo.reactions[<comment database id>]``."""
+
+    def add_reaction(info, input):  # noqa: A002 - GraphQL's argument name
+        repo, number, rest = _discussion_of(fake, input["subjectId"], "DiscussionComment")
+        mine = repo.reactions.setdefault(int(rest[0]), [])
+        if input["content"] not in [r["content"] for r in mine]:
+            mine.append({"content": input["content"], "user": {"login": f"{fake.state.app['slug']}[bot]"}})
+        return {"reaction": {"content": input["content"]}}
+
+    def labels(add: bool):
+        def change(info, input):  # noqa: A002 - GraphQL's argument name
+            repo, number, _ = _discussion_of(fake, input["labelableId"], "Discussion")
+            names = [base64.b64decode(i).decode().removeprefix("Label:") for i in input["labelIds"]]
+            kept = [label for label in repo.discussions[number].get("labels") or [] if label["name"] not in names]
+            repo.discussions[number]["labels"] = kept + ([repo.labels[n] for n in names] if add else [])
+            return {"clientMutationId": None}
+
+        return change
+
+    def close(info, input):  # noqa: A002 - GraphQL's argument name (issue 6 §6: the lifecycle closes)
+        repo, number, _ = _discussion_of(fake, input["discussionId"], "Discussion")
+        repo.discussions[number].update(closed=True, stateReason=input.get("reason", "RESOLVED"))
+        return {"clientMutationId": None, "discussion": discussion(repo, repo.discussions[number])}
+
+    return {"addReaction": add_reaction, "closeDiscussion": close, "addLabelsToLabelable": labels(True),
+            "removeLabelsFromLabelable": labels(False)}

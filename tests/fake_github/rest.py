@@ -13,13 +13,15 @@ import base64
 import copy
 import functools
 import hashlib
+import io
 import json
 import secrets
+import tarfile
 import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from werkzeug import Request
+from werkzeug import Request, Response
 
 from tests.fake_github import EXAMPLES, FakeGitHub, FakeRepo, json_response
 
@@ -163,6 +165,16 @@ def install(fake: FakeGitHub) -> None:
             "sha": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(),  # noqa: S324 - git's blob id
             "content": base64.encodebytes(data).decode()})
 
+    @fake.route("GET", REPO + r"/tarball/(?P<ref>[^/]+)")
+    @installation
+    def get_tarball(request, repo, ref):
+        """A gzip tar of ``repo.trees[ref]`` under one top folder named as GitHub names it."""
+        tree = repo.trees.get(ref)
+        if tree is None:
+            return error(404, "Not Found")
+        return Response(tarball(f"{repo.owner}-{repo.name}-{ref[:7]}", tree), 200,
+                        {"Content-Type": "application/x-gzip"})
+
     @fake.route("POST", REPO + r"/issues/(?P<number>\d+)/comments")
     @installation
     def create_comment(request, repo, number):
@@ -213,7 +225,7 @@ def install(fake: FakeGitHub) -> None:
                 issue["labels"].append(known)
         return json_response(issue["labels"])
 
-    @fake.route("DELETE", REPO + r"/issues/(?P<number>\d+)/labels/(?P<label>[^/]+)")
+    @fake.route("DELETE", REPO + r"/issues/(?P<number>\d+)/labels/(?P<label>.+)")  # %2F arrives decoded
     @installation
     def remove_label(request, repo, number, label):
         issue = repo.issues.get(int(number))
@@ -246,6 +258,117 @@ def install(fake: FakeGitHub) -> None:
         run = repo.check_runs.get(int(rid))
         return error(404, "Not Found") if run is None else get_json(request, run)
 
+    # --- pull-request automation (issue 6 §1-5) ---------------------------------------------------------
+    @fake.route("GET", r"/app/installations")
+    @app_jwt
+    def list_installations(request):
+        return page(fake, request, [state.installations[i] for i in sorted(state.installations)],
+                    "/app/installations")
+
+    @fake.route("GET", REPO + r"/pulls/(?P<number>\d+)/commits")
+    @installation
+    def list_pull_commits(request, repo, number):
+        return page(fake, request, repo.pull_commits.get(int(number), []),
+                    f"/repos/{repo.full_name}/pulls/{number}/commits")
+
+    @fake.route("GET", REPO + r"/issues/(?P<number>\d+)/labels")
+    @installation
+    def list_labels(request, repo, number):
+        issue = repo.issues.get(int(number))
+        if issue is None:
+            return error(404, "Not Found")
+        return page(fake, request, issue.get("labels") or [], f"/repos/{repo.full_name}/issues/{number}/labels")
+
+    @fake.route("GET", REPO + r"/branches/(?P<branch>[^/]+)")
+    @installation
+    def get_branch(request, repo, branch):
+        sha = repo.branches.get(branch)
+        if sha is None:
+            return error(404, "Branch not found")
+        return get_json(request, {"name": branch, "protected": False, "commit": {
+            **rebase(fake, EXAMPLES["commit"]), "sha": sha,
+            "url": fake.url(f"/repos/{repo.full_name}/commits/{sha}")}})
+
+    # --- governance commands (issue 6): permissions, pull requests, assignees, closing ----------------------
+    @fake.route("GET", REPO + r"/collaborators/(?P<login>[^/]+)/permission")
+    @installation
+    def collaborator_permission(request, repo, login):
+        level = repo.permissions.get(login.lower(), "none" if repo.private else "read")
+        legacy = {"maintain": "write", "triage": "read"}.get(level, level)
+        return get_json(request, {"permission": legacy, "role_name": level,
+                                  "user": {**rebase(fake, EXAMPLES["simple-user"]), "login": login}})
+
+    @fake.route("GET", REPO + r"/pulls/(?P<number>\d+)")
+    @installation
+    def get_pull(request, repo, number):
+        pr = repo.pulls.get(int(number))
+        if pr is None:
+            return error(404, "Not Found")
+        issue = repo.issues.get(int(number)) or {}
+        return get_json(request, {**pr, "labels": issue.get("labels", pr.get("labels") or [])})
+
+    @fake.route("POST", REPO + r"/issues/(?P<number>\d+)/assignees")
+    @fake.route("DELETE", REPO + r"/issues/(?P<number>\d+)/assignees")
+    @installation
+    def assignees(request, repo, number):
+        issue = repo.issues.get(int(number))
+        if issue is None:
+            return error(404, "Not Found")
+        current = issue.setdefault("assignees", [])
+        for login in request.get_json().get("assignees") or []:
+            known = [a for a in current if a["login"].lower() == login.lower()]
+            if request.method == "DELETE":
+                current[:] = [a for a in current if a not in known]
+            elif not known and repo.permissions.get(login.lower()) in ("triage", "write", "maintain", "admin"):
+                current.append({**rebase(fake, EXAMPLES["simple-user"]), "login": login})  # others: silently not
+        return json_response(issue, 201 if request.method == "POST" else 200)
+
+    @fake.route("PATCH", REPO + r"/issues/(?P<number>\d+)")
+    @installation
+    def edit_issue(request, repo, number):
+        issue = repo.issues.get(int(number))
+        if issue is None:
+            return error(404, "Not Found")
+        fields = request.get_json()
+        if "state_reason" in fields and int(number) in repo.pulls:  # pull requests have no state reason
+            return error(422, "Validation Failed", errors=[{"resource": "Issue", "code": "invalid",
+                                                            "field": "state_reason"}])
+        issue.update({k: v for k, v in fields.items() if k in ("state", "state_reason", "title", "body")})
+        if int(number) in repo.pulls and "state" in fields:
+            repo.pulls[int(number)]["state"] = fields["state"]
+        return json_response(issue)
+
+    # --- periodic governance (issue 6 §6-8): the maintainers' monthly ladder issue -------------------------
+    @fake.route("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members")
+    def team_members(request, org, slug):
+        kind, _, token = request.headers.get("Authorization", "").partition(" ")
+        issued = state.tokens.get(token) if kind == "token" else None
+        if issued is None or issued["expires_at"] <= datetime.now(UTC):
+            return error(401, "Bad credentials")
+        members = state.teams.get(f"{org}/{slug}".lower())
+        if members is None:
+            return error(404, "Not Found")
+        users = [{**rebase(fake, EXAMPLES["simple-user"]), "login": login} for login in members]
+        return page(fake, request, users, f"/orgs/{org}/teams/{slug}/members")
+
+    @fake.route("DELETE", REPO + r"/issues/(?P<number>\d+)/labels/(?P<label>[^/]+/.+)")
+    def remove_scoped_label(request, owner, name, number, label):  # lifecycle/stale: the server decodes %2F
+        return remove_label(request, owner=owner, name=name, number=number, label=label)
+
+    @fake.route("POST", REPO + r"/issues")
+    @installation
+    def create_issue(request, repo):
+        fields = request.get_json()
+        if not fields.get("title"):
+            return error(422, "Validation Failed", errors=[{"resource": "Issue", "code": "missing_field",
+                                                            "field": "title"}])
+        issue = add_issue(fake, repo, max(list(repo.issues) + list(repo.pulls) + [0]) + 1)
+        issue.update(title=fields["title"], body=fields.get("body"), user=bot_user(fake))
+        for label in fields.get("labels") or []:
+            issue["labels"].append(repo.labels.setdefault(label, {**rebase(fake, EXAMPLES["label"]),
+                                                                  "id": state.new_id(), "name": label}))
+        return json_response(issue, 201)
+
     def update_run(repo: FakeRepo, run: dict, fields: dict, status: int):
         output = fields.pop("output", None)
         if fields.get("status") not in (None, "queued", "in_progress", "completed"):
@@ -274,6 +397,31 @@ def install(fake: FakeGitHub) -> None:
 
 
 # --- seeding state and injecting GitHub's answers (used by tests) -------------------------------------
+def tarball(top: str, files: dict[str, bytes]) -> bytes:
+    """A gzip tar holding ``files`` under ``top/``, like GitHub's archive of a commit."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        folder = tarfile.TarInfo(top)
+        folder.type, folder.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(folder)
+        for path, data in sorted(files.items()):
+            info = tarfile.TarInfo(f"{top}/{path}")
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def add_commit(fake: FakeGitHub, repo: FakeRepo, number: int, sha: str, message: str, *, name: str = "Mona Lisa",
+               email: str = "mona@example.com", user: dict | None = None, parents: int = 1) -> dict:
+    """Append a commit to a pull request's commit list, shaped like ``GET /pulls/{n}/commits`` items."""
+    commit = copy.deepcopy(rebase(fake, EXAMPLES["commit"]))
+    commit.update(sha=sha, author=user, committer=user, parents=[{"sha": f"{k:040x}"} for k in range(parents)])
+    commit["commit"].update(message=message, author={"name": name, "email": email, "date": stamp()},
+                            committer={"name": name, "email": email, "date": stamp()})
+    repo.pull_commits.setdefault(number, []).append(commit)
+    return commit
+
+
 def bot_user(fake: FakeGitHub) -> dict:
     login = f"{fake.state.app['slug']}[bot]"
     return {**rebase(fake, EXAMPLES["simple-user"]), "login": login, "id": 41898282, "type": "Bot",

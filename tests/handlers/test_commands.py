@@ -35,7 +35,9 @@ def test_pull_request_comment_by_a_stranger_is_refused_naming_the_pull_request(h
                    issue__pull_request={"url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/1"})
     handle("issue_comment", body)
     label, help_ = command_jobs(db)
-    assert label["refusal"].endswith("author of this pull request; @someone is first time contributor.")
+    # who may run it is the job's check (dry here: no App credentials, so author_association stands in)
+    assert label["refusal"].endswith("author of this pull request; @someone is first time contributor "
+                                     "(no GitHub App credentials to ask GitHub).")
     assert help_["refusal"] is None
 
 
