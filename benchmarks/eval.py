@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.evaluation.engine_tasks import evaluate_task
     from bot.evaluation.model import load
     from bot.evaluation.suite import load_task
-    from tests.evaluation.tiny import build_model
+    from bot.evaluation.tiny import build_model
 
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)

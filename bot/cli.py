@@ -306,15 +306,16 @@ def _backfill_status(rows) -> None:
 @click.option("--people", default=320, show_default=True, type=int, help="How many people (>= 300 for the full demo).")
 @click.option("--months", default=19, show_default=True, type=int, help="How many months of history, ending now.")
 @click.option("--no-serve", is_flag=True, help="Build the database and stop.")
+@click.option("--no-evaluation", is_flag=True, help="Skip the demo pull request's model evaluation (tiny models).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_obj
-def demo(settings: Settings, path: str, seed: int, people: int, months: int, no_serve: bool, host: str,
-         port: int) -> None:
+def demo(settings: Settings, path: str, seed: int, people: int, months: int, no_serve: bool, no_evaluation: bool,
+         host: str, port: int) -> None:
     """Generate a synthetic community, feed it through the webhook pipeline, serve it labelled as demo data."""
     from bot.demo import run as demo_run
 
-    ok = demo_run.build_verbosely(path, seed=seed, people=people, months=months)
+    ok = demo_run.build_verbosely(path, seed=seed, people=people, months=months, evaluate=not no_evaluation)
     if no_serve:
         sys.exit(0 if ok else 1)
     sys.exit(demo_run.serve_demo(settings, path, host, port, workers=2, threads=16))

@@ -24,6 +24,7 @@ from sqlalchemy import event, func, select
 from bot import create_app, inbox, jobs, migrate
 from bot.db import make_engine, now
 from bot.demo.generate import DEFAULT_MONTHS, DEFAULT_PEOPLE, DEFAULT_SEED, DemoDelivery, generate
+from bot.demo.payloads import FULL_NAME, REPO_ID
 from bot.metrics import snapshots
 from bot.models import Delivery
 from bot.runtime import Runtime
@@ -41,6 +42,7 @@ class Report:
     feed_s: float
     snapshot_days: int
     snapshot_s: float
+    evaluation_s: float | None = None  # the demo PR's evaluation (None: not evaluated)
 
 
 def database_url(path: str | Path) -> str:
@@ -85,7 +87,7 @@ def statuses(runtime: Runtime) -> dict[str, int]:
 
 def build(path: str | Path = DEFAULT_PATH, *, seed: int = DEFAULT_SEED, people: int = DEFAULT_PEOPLE,
           months: int = DEFAULT_MONTHS, snapshot_days: int = snapshots.BACKFILL_DAYS,
-          progress: Callable[[int], None] | None = None) -> Report:
+          progress: Callable[[int], None] | None = None, evaluate: bool = True) -> Report:
     """A fresh demo database at ``path``: generated, fed through the pipeline, daily snapshots filled."""
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
@@ -104,7 +106,13 @@ def build(path: str | Path = DEFAULT_PATH, *, seed: int = DEFAULT_SEED, people: 
         fed = time.perf_counter()
         days = snapshots.snapshot(runtime, now().date() - timedelta(days=1), backfill_days=snapshot_days)
         done = time.perf_counter()
-        return Report(len(deliveries), statuses(runtime), generated - started, fed - generated, days, done - fed)
+        if evaluate:  # one PR with the evaluation comment a contributor would receive
+            from bot.demo.evaluation import evaluate_demo_pr
+
+            evaluate_demo_pr(runtime, FULL_NAME, REPO_ID)
+        evaluated = time.perf_counter() - done if evaluate else None
+        return Report(len(deliveries), statuses(runtime), generated - started, fed - generated, days, done - fed,
+                      evaluated)
     finally:
         runtime.close()
 

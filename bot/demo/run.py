@@ -27,8 +27,10 @@ def build_verbosely(path: str | Path, **options) -> bool:
         root.setLevel(level)
     click.echo(f"  {report.deliveries} signed deliveries through POST /api/github/webhooks: "
                + ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items())))
+    evaluated = (f", one evaluated pull request in {report.evaluation_s:.1f} s"
+                 if report.evaluation_s is not None else "")
     click.echo(f"  generated in {report.generate_s:.1f} s, fed in {report.feed_s:.1f} s, "
-               f"{report.snapshot_days} daily snapshots in {report.snapshot_s:.1f} s "
+               f"{report.snapshot_days} daily snapshots in {report.snapshot_s:.1f} s{evaluated} "
                f"(total {time.perf_counter() - started:.1f} s)")
     return set(report.statuses) <= {"processed"}
 

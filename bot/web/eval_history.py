@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import bot.models
+from bot import outbound
 
 MAX_RUNS = 200
+COMMENT_MARKER = "evaluation"  # the PR-evaluation comment's marker (bot/evaluation/pipeline.py)
 
 
 def evaluation_runs(uow: Session, repo_id: int, limit: int = MAX_RUNS) -> list | None:
@@ -47,3 +49,16 @@ def evaluation_history(runs) -> list[dict]:
                 **{k: _number(result.get(k)) for k in ("base", "head", "delta", "ci_low", "ci_high")},
                 "outcome": result.get("outcome") if isinstance(result.get("outcome"), str) else None})
     return [{"task": task, "metric": metric, "points": points} for (task, metric), points in sorted(series.items())]
+
+
+def latest_comment(uow: Session, repository: str) -> str | None:
+    """The newest PR-evaluation comment Steward sent, or recorded as a dry run, on ``repository`` (Markdown)."""
+    rows = uow.scalars(select(bot.models.OutboundWrite.payload).where(
+        bot.models.OutboundWrite.repository == repository, bot.models.OutboundWrite.kind == "comment",
+        bot.models.OutboundWrite.status.in_((outbound.SENT, outbound.DRY_RUN)))
+        .order_by(bot.models.OutboundWrite.id.desc()).limit(50))
+    for payload in rows:
+        body = payload.get("body") if isinstance(payload, dict) else None
+        if isinstance(body, str) and payload.get("marker") == COMMENT_MARKER:
+            return body
+    return None

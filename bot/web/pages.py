@@ -23,7 +23,7 @@ from bot.metrics.responsiveness import Window
 from bot.metrics.spec import SPECS
 from bot.web import charts
 from bot.web.api import NAME, public_repository
-from bot.web.eval_history import evaluation_history, evaluation_runs
+from bot.web.eval_history import evaluation_history, evaluation_runs, latest_comment
 from bot.web.health import DAYS_ERROR, _days, compute
 from bot.web.tiles import tiles
 
@@ -169,5 +169,6 @@ def repository_evaluations(owner: str, repo: str):
         history = [] if not runs else evaluation_history(runs)
         for series in history:
             series["figure"] = charts.evaluation_history(series["points"])
+        comment = latest_comment(uow, repository.full_name)
         return render_template("dashboard/evaluations.html", repository=repository, runs=runs,
-                               history=history, as_of=at, assets=assets())
+                               history=history, comment=comment, as_of=at, assets=assets())

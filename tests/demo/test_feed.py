@@ -16,11 +16,12 @@ from bot.demo import DEMO_HEADER, run
 from bot.demo.feed import database_url, feed, has_data, statuses
 from bot.demo.generate import generate
 from bot.demo.payloads import FULL_NAME
-from bot.models import Contribution, Delivery
+from bot.models import Contribution, Delivery, EvalRun
 from bot.models.metrics import MetricValue
 from bot.settings import Settings
 
 SMALL = {"people": 14, "months": 2}
+QUICK = {**SMALL, "evaluate": False}  # the demo PR's evaluation is tested once, by the CLI test
 
 
 def test_every_delivery_is_processed_and_the_health_api_has_figures(runtime, client, db):
@@ -64,7 +65,15 @@ def test_steward_demo_builds_a_database_with_snapshots(tmp_path):
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Delivery).where(Delivery.status != "processed")) == 0
         assert conn.scalar(select(func.count(func.distinct(MetricValue.day)))) > 0
+        [(number, conclusion, results)] = conn.execute(select(EvalRun.pr_number, EvalRun.conclusion, EvalRun.results)
+                                                       .where(EvalRun.status == "completed"))
     engine.dispose()
+    # the demo PR: a noised head against its base, a significant regression, shown with its comment
+    assert "one evaluated pull request" in result.output and conclusion == "failure"
+    assert any(row["outcome"] == "regressed" for row in results)
+    app = create_app(Settings(database_url=database_url(path), demo=True))
+    page = app.test_client().get(f"/{FULL_NAME}/evaluations").get_data(as_text=True)
+    assert "The latest evaluation comment" in page and f"#{number}" in page and "steward:evaluation" in page
 
 
 def test_first_run_of_serve_shows_the_demo_only_when_nothing_is_set_up(tmp_path, monkeypatch):
@@ -82,7 +91,7 @@ def test_serve_first_run_builds_and_serves_the_demo(tmp_path, monkeypatch):
     monkeypatch.setenv("STEWARD_DATABASE_URL", "sqlite:///unused.db")
     served = []
     monkeypatch.setattr("bot.server.serve", lambda settings, *args: served.append(settings) or 0)
-    assert run.serve_first_run(Settings(), "127.0.0.1", 8000, 1, 1, **SMALL) == 0
+    assert run.serve_first_run(Settings(), "127.0.0.1", 8000, 1, 1, **QUICK) == 0
     (settings,) = served
     assert settings.demo and settings.database_url == database_url(tmp_path / "steward-demo.db")
     assert has_data(settings.database_url)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evaluation.tiny import add_noise, build_model
+from bot.evaluation.tiny import add_noise, build_model
 
 
 @pytest.fixture(scope="session")

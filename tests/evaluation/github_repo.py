@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import gh, jobs, repo_config
-from tests.evaluation import tiny
+from bot.evaluation import tiny
 from tests.fake_github.rest import add_comment, add_installation
 from tests.github_app import app_settings
 from tests.handlers.conftest import MAINTAINER, OTHER, changed

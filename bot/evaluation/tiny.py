@@ -2,7 +2,7 @@
 
 Nothing is downloaded: the tokenizer is trained here (``tokenizers``), the model is a random ``GPT2Config`` or
 ``LlamaConfig`` model saved with ``save_pretrained`` (safetensors). Used by the evaluation tests and by
-``benchmarks/eval.py``.
+``benchmarks/eval.py`` and the demo's evaluated pull request.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-SUITES = Path(__file__).resolve().parents[2] / "bot" / "evaluation" / "suites"
+SUITES = Path(__file__).resolve().parent / "suites"
 
 
 def corpus() -> list[str]:
