@@ -37,6 +37,7 @@ from bot.models.evaluation import CANCELLED, COMPLETED, FAILURE, NEUTRAL, QUEUED
 
 log = logging.getLogger(__name__)
 WALL_S = 1800.0  # per side
+BUILD_WALL_S = 900.0  # the config's build command, per side
 MEMORY_BYTES = 16 * 1024**3
 RESULT_MAX_BYTES = 64 * 1024**2
 STOP_CHECK_S = 2.0
@@ -143,6 +144,8 @@ def _outcome(runtime, api, run: EvalRun, config: EvaluationConfig, stop: Callabl
         with checkout.checkout(api, run.repository, run.base_sha) as base_root, \
                 checkout.checkout(api, run.repository, run.head_sha) as head_root:
             inputs = cache.inputs_hash(base_root, config.suites)
+            if config.build and run.trusted:  # the base config's command; never for an approved outsider's PR
+                _build(config.build, (("base", base_root), ("head", head_root)), stop)
             sides = [_prepare("base", base_root, config, inputs), _prepare("head", head_root, config, inputs)]
             (base, base_s), (head, head_s) = (_evaluate(runtime, side, base_root, config, stop) for side in sides)
     except checkout.CheckoutError as exc:
@@ -188,6 +191,19 @@ def _prepare(name: str, root: Path, config: EvaluationConfig, inputs: str) -> Si
     model_hash = model.content_hash(directory)
     settings = {"max_length": config.max_length, "batch_size": config.batch_size, "device": config.device}
     return Side(name, directory, model_hash, inputs, cache.key(model_hash, inputs, settings))
+
+
+def _build(command: str, roots: tuple[tuple[str, Path], ...], stop: Callable[[], bool]) -> None:
+    """Run the config's ``build`` command in each checkout, sandboxed like the evaluation (trusted runs only)."""
+    for name, root in roots:
+        done = sandbox.run(["/bin/sh", "-c", command], cwd=root, wall_s=BUILD_WALL_S, memory_bytes=MEMORY_BYTES,
+                           should_stop=stop)
+        if done.stopped:
+            raise Cancelled
+        if done.timed_out or done.returncode != 0:
+            why = f"did not finish within {BUILD_WALL_S:.0f} s" if done.timed_out else (
+                f"exited with status {done.returncode}: {done.last_line()}")
+            raise EvalFailure(f"the build command failed on the {name}: {why}", FAILURE if name == "head" else NEUTRAL)
 
 
 def _evaluate(runtime, side: Side, suites_root: Path, config: EvaluationConfig,

@@ -46,8 +46,12 @@ class Result:
     stopped: bool = False  # killed because ``should_stop`` said so
 
     def last_line(self) -> str:
-        lines = [line for line in self.stderr.splitlines() if line.strip()]
-        return lines[-1].strip()[:500] if lines else f"exit status {self.returncode}"
+        """The last line the command wrote to stderr, else to stdout, else its exit status."""
+        for stream in (self.stderr, self.stdout):
+            lines = [line for line in stream.splitlines() if line.strip()]
+            if lines:
+                return lines[-1].strip()[:500]
+        return f"exit status {self.returncode}"
 
 
 def environment(home: str | os.PathLike[str]) -> dict[str, str]:
@@ -95,8 +99,15 @@ def _limits(memory_bytes: int | None) -> Callable[[], None]:
 def run_python(args: Sequence[str], *, cwd: str | os.PathLike[str] | None = None, wall_s: float = DEFAULT_WALL_S,
                memory_bytes: int | None = DEFAULT_MEMORY, should_stop: Callable[[], bool] | None = None) -> Result:
     """``python <args>`` in the sandbox (this interpreter, a scrubbed environment, the limits above)."""
+    return run([sys.executable, "-s", *args], cwd=cwd, wall_s=wall_s, memory_bytes=memory_bytes,
+               should_stop=should_stop)
+
+
+def run(argv: Sequence[str], *, cwd: str | os.PathLike[str] | None = None, wall_s: float = DEFAULT_WALL_S,
+        memory_bytes: int | None = DEFAULT_MEMORY, should_stop: Callable[[], bool] | None = None) -> Result:
+    """Any command in the sandbox: a scrubbed environment, the limits above, no network where possible."""
     with tempfile.TemporaryDirectory(prefix="steward-sandbox-") as home:
-        argv = [sys.executable, "-s", *args]
+        argv = list(argv)
         if network_isolated():
             argv = [shutil.which("unshare") or "unshare", "--net", "--map-root-user", "--", *argv]
         out_path, err_path = Path(home) / ".stdout", Path(home) / ".stderr"

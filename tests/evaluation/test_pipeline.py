@@ -128,6 +128,20 @@ def test_pickle_weights_are_refused_before_anything_runs(as_app, github, repo, d
     assert "pickle" in bot_comments(repo)[0]["body"]
 
 
+def test_the_build_command_runs_in_each_checkout_and_a_failing_head_build_fails(
+        as_app, github, repo, deliver, corpus, db, model_files, evaluations):
+    config = github_repo.CONFIG + b'  build: "test -f built-ok || { echo cannot build here; exit 3; }"\n'
+    commit(repo, SHA_BASE, model_files(), config=config, **{"built-ok": b""})
+    commit(repo, SHA_HEAD, model_files(), config=config)
+    repo.pull_files[NUMBER] = ["models/tiny/config.json"]
+    deliver("pull_request", pull_request(corpus))
+    [run] = runs_of(db)
+    assert (run.status, run.conclusion) == ("completed", "failure")
+    assert run.error == "the build command failed on the head: exited with status 3: cannot build here"
+    assert evaluations == []  # nothing was evaluated
+    assert conclusions(repo) == [(SHA_HEAD, "completed", "failure")]
+
+
 def test_glob_paths():
     assert pipeline.matches("**", "a/b/c") and pipeline.matches("models/**", "models/tiny/x.json")
     assert pipeline.matches("models", "models/tiny/x.json") and pipeline.matches("**/*.yaml", "a.yaml")
