@@ -107,10 +107,9 @@ def _run(runtime, run_id: int) -> None:
     if run is None:
         return  # cancelled before it started
     api = gh.installation_api(runtime, run.installation_id, repository_id=run.repository_id)
-    if api.dry:
+    if api.dry:  # nothing can be read or reported without App credentials: no run is kept
         log.info("evaluate %s#%s: no GitHub App credentials; skipped", run.repository, run.pr_number)
-        runs.save(runtime, run.id, status=SKIPPED, conclusion=SKIPPED, finished_at=now(),
-                  error=gh.gh_http.NO_CREDENTIALS)
+        runs.drop(runtime, run.id)
         return
     config = runs.read_config(runtime, run)
     if config is None:
@@ -309,5 +308,4 @@ def _forget(runtime, api: gh.InstallationAPI, run: EvalRun) -> None:
         runs.publish_check(api, run, {"status": "completed", "conclusion": NEUTRAL, "completed_at": now(),
                                       "output": {"title": "Not configured", "summary": "The base branch's"
                                                  f" `{repo_config.CONFIG_PATH}` has no `evaluation:` section."}})
-    with transaction(runtime.factory) as uow:
-        uow.delete(uow.get_one(EvalRun, run.id))
+    runs.drop(runtime, run.id)

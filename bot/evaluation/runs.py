@@ -138,6 +138,14 @@ def save(runtime, run_id: int, **values: Any) -> None:
             setattr(row, name, value)
 
 
+def drop(runtime, run_id: int) -> None:
+    """Forget a run that can never be evaluated here (no App credentials, or no ``evaluation:`` section)."""
+    with transaction(runtime.factory) as uow:
+        run = uow.get(EvalRun, run_id)
+        if run is not None:
+            uow.delete(run)
+
+
 @jobs.kind(CHECK_KIND)
 def eval_check(runtime, args: dict[str, Any]) -> None:
     """Show a waiting run's check run (queued, waiting for approval) or complete a cancelled one's."""
@@ -157,13 +165,13 @@ def eval_check(runtime, args: dict[str, Any]) -> None:
         return
     if run.status != WAITING:
         return  # approved (and evaluating) since: the evaluate job shows it
-    if api.dry:
+    if api.dry:  # without App credentials nothing can be read or shown: no run is kept
         log.info("eval_check %s#%s: no GitHub App credentials; nothing shown", run.repository, run.pr_number)
+        drop(runtime, run.id)
         return
     config = read_config(runtime, run)
     if config is None:  # the repository does not use evaluation: no run, nothing shown
-        with transaction(runtime.factory) as uow:
-            uow.delete(uow.get_one(EvalRun, run.id))
+        drop(runtime, run.id)
         return
     if isinstance(config, repo_config.ConfigError):
         check_id = publish_check(api, run, config_failure(api, run, config))

@@ -140,3 +140,11 @@ def test_an_invalid_config_fails_the_check_naming_the_key(as_app, github, repo, 
     assert eval_runs(db) == [(SHA_HEAD, "skipped", "failure")]
     assert not github.requests_to("GET", rf"/repos/{REPO}/contents/.*") or all(
         f"ref={SHA_BASE}" in r.query for r in github.requests_to("GET", rf"/repos/{REPO}/contents/.*"))
+
+
+def test_without_app_credentials_no_run_is_kept(runtime, github, repo, deliver, corpus, db):
+    deliver("pull_request", pull_request(corpus, association="CONTRIBUTOR"))  # would wait for /evaluate
+    deliver("pull_request", pull_request(corpus, "synchronize", head=SHA_NEXT, association="OWNER"))
+    db.rollback()
+    assert count(db, EvalRun) == 0 and github.requests == []  # nothing shown, nothing pretending to wait
+    assert {job.status for job in db.scalars(select(Job))} == {"done"}
