@@ -4,16 +4,16 @@ People who opted out of named lists are listed as "anonymous contributor" (count
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from bot import runtime_of
 from bot.db import now
 from bot.metrics.activity import TYPES
 from bot.metrics.contributors import ContributorRow, contributors
 from bot.metrics.responsiveness import Window
-from bot.web.api import NAME, public_repository
-from bot.web.export import csv_response, output_format
-from bot.web.health import DAYS_ERROR, FORMAT_ERROR, _days, _iso
+from bot.web.api import public_repository
+from bot.web.export import csv_response
+from bot.web.health import _iso, read_api_request, unknown_repository
 
 bp = Blueprint("contributors", __name__, url_prefix="/api/v1")
 
@@ -25,19 +25,14 @@ def as_json(row: ContributorRow) -> dict:
 
 @bp.get("/repos/<owner>/<repo>/contributors")
 def contributors_api(owner: str, repo: str):
-    if not (NAME.fullmatch(owner) and NAME.fullmatch(repo)):
-        return jsonify(error=f"{owner}/{repo} is not a GitHub repository name"), 404
-    days = _days(request.args.get("days"))
-    if days is None:
-        return jsonify(error=DAYS_ERROR), 400
-    fmt = output_format(request.args.get("format"))
-    if fmt is None:
-        return jsonify(error=FORMAT_ERROR), 400
+    days, fmt = checked = read_api_request(owner, repo)
+    if not isinstance(days, int):
+        return checked
     window = Window.ending(now(), days)
     with runtime_of(current_app).factory() as uow:
         repository = public_repository(uow, owner, repo)
         if repository is None:
-            return jsonify(error=f"no public repository {owner}/{repo} is known to Steward"), 404
+            return unknown_repository(owner, repo)
         rows = contributors(uow, repository.id, now=window.end, days=days)
     if fmt == "csv":
         return csv_response(

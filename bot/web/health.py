@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from bot import runtime_of
@@ -60,8 +60,9 @@ def compute(uow: Session, repo_id: int, window: Window) -> dict:
     }
 
 
-@bp.get("/repos/<owner>/<repo>/health")
-def health(owner: str, repo: str):
+def read_api_request(owner: str, repo: str) -> tuple[int, str] | tuple[Response, int]:
+    """``(days, format)`` of a repository API request, or the JSON error answer (404 for a name GitHub would
+    not accept, 400 with the reason for a bad parameter)."""
     if not (NAME.fullmatch(owner) and NAME.fullmatch(repo)):
         return jsonify(error=f"{owner}/{repo} is not a GitHub repository name"), 404
     days = _days(request.args.get("days"))
@@ -70,11 +71,23 @@ def health(owner: str, repo: str):
     fmt = output_format(request.args.get("format"))
     if fmt is None:
         return jsonify(error=FORMAT_ERROR), 400
+    return days, fmt
+
+
+def unknown_repository(owner: str, repo: str) -> tuple[Response, int]:
+    return jsonify(error=f"no public repository {owner}/{repo} is known to Steward"), 404
+
+
+@bp.get("/repos/<owner>/<repo>/health")
+def health(owner: str, repo: str):
+    days, fmt = checked = read_api_request(owner, repo)
+    if not isinstance(days, int):
+        return checked
     window = Window.ending(now(), days)
     with runtime_of(current_app).factory() as uow:
         repository = public_repository(uow, owner, repo)
         if repository is None:
-            return jsonify(error=f"no public repository {owner}/{repo} is known to Steward"), 404
+            return unknown_repository(owner, repo)
         metrics = compute(uow, repository.id, window)
     if fmt == "csv":
         rows = ((metric, key, value) for metric, figures in metrics.items() for key, value in flatten(figures))
