@@ -15,6 +15,7 @@ import click
 from sqlalchemy import func, select
 
 from bot import inbox, migrate, observability
+from bot.demo.run import demo_command
 from bot.evaluation.cli import eval_command
 from bot.inbox import BadDelivery, NewDelivery
 from bot.models import Delivery, Repository
@@ -46,6 +47,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 main.add_command(people)  # steward people hide|show|hidden: opt-out of named lists
 main.add_command(eval_command, "eval")  # steward eval: evaluate or compare models (bot/evaluation/)
 main.add_command(governance)  # steward governance lifecycle|votes|ladder (issue 6 §6-8)
+main.add_command(demo_command, "demo")  # steward demo: the synthetic community (bot/demo/)
 
 
 @main.command()
@@ -298,24 +300,3 @@ def _backfill_status(rows) -> None:
                    f"{updated:<25} {s.error or ''}".rstrip())
     if not rows:
         click.echo("no backfill yet")
-
-
-@main.command()
-@click.option("--db", "path", default="steward-demo.db", show_default=True, help="The demo's SQLite file.")
-@click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same community.")
-@click.option("--people", default=320, show_default=True, type=int, help="How many people (>= 300 for the full demo).")
-@click.option("--months", default=19, show_default=True, type=int, help="How many months of history, ending now.")
-@click.option("--no-serve", is_flag=True, help="Build the database and stop.")
-@click.option("--no-evaluation", is_flag=True, help="Skip the demo pull request's model evaluation (tiny models).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.pass_obj
-def demo(settings: Settings, path: str, seed: int, people: int, months: int, no_serve: bool, no_evaluation: bool,
-         host: str, port: int) -> None:
-    """Generate a synthetic community, feed it through the webhook pipeline, serve it labelled as demo data."""
-    from bot.demo import run as demo_run
-
-    ok = demo_run.build_verbosely(path, seed=seed, people=people, months=months, evaluate=not no_evaluation)
-    if no_serve:
-        sys.exit(0 if ok else 1)
-    sys.exit(demo_run.serve_demo(settings, path, host, port, workers=2, threads=16))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -66,3 +67,22 @@ def serve_first_run(settings: Settings, host: str, port: int, workers: int, thre
     if not built and not build_verbosely(DEFAULT_PATH, **options):
         click.echo("some demo deliveries were not processed: see `steward deliveries --status failed`", err=True)
     return serve_demo(settings, DEFAULT_PATH, host, port, workers, threads)
+
+
+@click.command()
+@click.option("--db", "path", default="steward-demo.db", show_default=True, help="The demo's SQLite file.")
+@click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same community.")
+@click.option("--people", default=320, show_default=True, type=int, help="How many people (>= 300 for the full demo).")
+@click.option("--months", default=19, show_default=True, type=int, help="How many months of history, ending now.")
+@click.option("--no-serve", is_flag=True, help="Build the database and stop.")
+@click.option("--no-evaluation", is_flag=True, help="Skip the demo pull request's model evaluation (tiny models).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def demo_command(settings: Settings, path: str, seed: int, people: int, months: int, no_serve: bool,
+                 no_evaluation: bool, host: str, port: int) -> None:
+    """Generate a synthetic community, feed it through the webhook pipeline, serve it labelled as demo data."""
+    ok = build_verbosely(path, seed=seed, people=people, months=months, evaluate=not no_evaluation)
+    if no_serve:
+        sys.exit(0 if ok else 1)
+    sys.exit(serve_demo(settings, path, host, port, workers=2, threads=16))
