@@ -24,6 +24,7 @@ from bot import gh, jobs, repo_config
 from bot.command_jobs import Invocation, action
 from bot.config_schema import setting
 from bot.db import insert_for, now, transaction
+from bot.metrics import totals
 from bot.models import ExcludedItem, PullRequest, Repository
 from bot.repo_config import RepoConfig, register_section
 
@@ -72,6 +73,7 @@ def exclude(factory, repository_id: int, number: int, html_url: str, reason: str
         uow.execute(insert_for(uow, ExcludedItem).values(
             repository_id=repository_id, number=number, html_url=html_url, reason=reason, by_login=by,
             created_at=now()).on_conflict_do_nothing(index_elements=["repository_id", "number"]))
+        totals.refresh_item(uow, repository_id, html_url)
 
 
 def _url(repo: str, number: int, is_pr: bool) -> str:

@@ -23,6 +23,7 @@ from bot.governance.approve import LABEL as APPROVED
 from bot.governance.approve import MARKER
 from bot.handlers.commands import MARKER_PREFIX, CommentIn, decide
 from bot.handlers.context import installation_id
+from bot.metrics import totals
 from bot.models import ExcludedItem, MarkedComment, PullApproval
 from bot.routing import Event, Router
 from bot.store import is_bot
@@ -104,5 +105,9 @@ def lift_exclusion(uow, event: Event) -> None:
     item = event.payload.get("pull_request") or event.payload.get("issue") or {}
     if (event.payload.get("sender") or {}).get("id") in (None, (item.get("user") or {}).get("id")):
         return  # the author reopening their own item does not undo /spam
-    uow.execute(delete(ExcludedItem).where(ExcludedItem.repository_id == event.payload["repository"]["id"],
-                                           ExcludedItem.number == item.get("number")))
+    repository_id = event.payload["repository"]["id"]
+    lifted = uow.scalars(delete(ExcludedItem).where(ExcludedItem.repository_id == repository_id,
+                                                    ExcludedItem.number == item.get("number"))
+                         .returning(ExcludedItem.html_url)).all()
+    for html_url in lifted:
+        totals.refresh_item(uow, repository_id, html_url)

@@ -1,18 +1,18 @@
 """M14 Types of Contributions and M15 Activity Dates and Times with Burstiness (METRICS.md §2).
 
 The ledger keeps fine-grained *kinds*; ``KIND_TYPES`` is the one mapping from a kind to its CHAOSS *type*.
-SQL selects the repository's typed contributions in the window (grouped per kind and person where a count is
-enough); Python only bins already-filtered timestamps into weekday × hour cells and ISO weeks, and takes the
-Bollinger band over the weekly counts.
+SQL counts the repository's typed contributions in the window, per kind and person or per kind and hour;
+Python only bins those hourly counts into weekday × hour cells and ISO weeks, and takes the Bollinger band over
+the weekly counts.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
 from bot.governance.exclusions import counted  # /spam and newcomer-limit items count toward nothing
@@ -35,8 +35,14 @@ KIND_TYPES = {
     "discussion_comment": "discussion",
     "discussion_answer": "qa_answer",
 }
+# M11's funnel steps (METRICS.md §2): D0 shows interest, D1 is an issue, discussion or review contribution,
+# D2 a merged pull request.
+D0_KINDS = ("star", "fork")
+D1_KINDS = tuple(kind for kind, t in KIND_TYPES.items() if t in ("issue", "discussion", "review"))
+D2_KIND = "pr_merged"
 GHOST = "ghost"  # counted in item counts, never as a person
 WEEK = timedelta(weeks=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BAND_WEEKS = 8  # M15: the band is taken over the 8 preceding weeks
 BAND_SIGMAS = 2
 
@@ -51,10 +57,11 @@ def per_kind_person(uow: Session, repo_id: int, window: Window):
     return uow.execute(stmt).all()
 
 
-def contributions_by_type(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+def contributions_by_type(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
     """M14 over [now - days, now): per type, human contributions (``count``) and distinct people; bot
-    contributions apart, with the automation share = bot / (human + bot) contributions."""
-    rows = per_kind_person(uow, repo_id, Window.ending(now, days))
+    contributions apart, with the automation share = bot / (human + bot) contributions. ``rows``: this
+    window's ``per_kind_person``, when the caller already has them."""
+    rows = per_kind_person(uow, repo_id, Window.ending(now, days)) if rows is None else rows
     counts = dict.fromkeys(TYPES, 0)
     people: dict[str, set[int]] = {t: set() for t in TYPES}
     bots = dict.fromkeys(TYPES, 0)
@@ -74,26 +81,42 @@ def contributions_by_type(uow: Session, repo_id: int, *, now: datetime, days: in
     return out
 
 
-def _times(uow: Session, repo_id: int, start: datetime, end: datetime):
-    """(kind, is_bot, occurred_at) of the typed contributions in [start, end): the already-filtered rows."""
-    stmt = (select(Contribution.kind, Person.is_bot, Contribution.occurred_at)
+def _epoch_hour(uow: Session, column):
+    """Whole hours since 1970-01-01 00:00 UTC of a timestamp column, in the session's SQL dialect."""
+    if uow.get_bind().dialect.name == "postgresql":
+        return func.floor(func.extract("epoch", column) / 3600)
+    return func.cast(func.strftime("%s", column), Integer) / 3600
+
+
+def hourly(uow: Session, repo_id: int, window: Window) -> list[tuple[str, bool, datetime, int, bool]]:
+    """(kind, is_bot, hour start, count, in window) of the typed contributions from the first week burstiness
+    shows a band for up to the window's end, grouped per hour in SQL: Python bins hours, not rows. The heatmap
+    and burstiness share one call (``rows``)."""
+    hour = _epoch_hour(uow, Contribution.occurred_at)
+    inside = Contribution.occurred_at >= window.start
+    stmt = (select(Contribution.kind, Person.is_bot, hour, func.count(), inside)
             .join(Person, Person.id == Contribution.person_id)
             .where(Contribution.repository_id == repo_id, Contribution.kind.in_(tuple(KIND_TYPES)),
-                   Contribution.occurred_at >= start, Contribution.occurred_at < end, counted()))
-    return uow.execute(stmt).all()
+                   Contribution.occurred_at >= _burst_start(window), Contribution.occurred_at < window.end,
+                   counted())
+            .group_by(Contribution.kind, Person.is_bot, hour, inside))
+    return [(kind, bool(is_bot), EPOCH + timedelta(hours=int(h)), n, bool(within))
+            for kind, is_bot, h, n, within in uow.execute(stmt)]
 
 
-def activity_heatmap(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+def activity_heatmap(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
     """M15 heatmap: human contributions in [now - days, now) by UTC weekday (row 0 = Monday) × hour (column 0 =
-    00:00-00:59); bot contributions counted apart."""
+    00:00-00:59); bot contributions counted apart. ``rows``: this window's ``hourly``, when the caller has them."""
     window = Window.ending(now, days)
     cells = [[0] * 24 for _ in range(7)]
     bots = 0
-    for _, is_bot, at in _times(uow, repo_id, window.start, window.end):
-        if is_bot:
-            bots += 1
+    for _, is_bot, at, n, within in hourly(uow, repo_id, window) if rows is None else rows:
+        if not within:
             continue
-        cells[at.weekday()][at.hour] += 1
+        if is_bot:
+            bots += n
+            continue
+        cells[at.weekday()][at.hour] += n
     return {"weekday_hour": cells, "n": sum(map(sum, cells)), "bots": bots}
 
 
@@ -101,6 +124,11 @@ def iso_week_start(t: datetime) -> datetime:
     """Monday 00:00 UTC of ``t``'s ISO week."""
     day = t.replace(hour=0, minute=0, second=0, microsecond=0)
     return day - timedelta(days=day.weekday())
+
+
+def _burst_start(window: Window) -> datetime:
+    """Burstiness reaches back to the 8 weeks before the ISO week the window starts in, for the first band."""
+    return iso_week_start(window.start) - BAND_WEEKS * WEEK
 
 
 def band(history: Sequence[int]) -> tuple[float, float] | None:
@@ -139,12 +167,12 @@ def _series(week_counts: dict[datetime, int], weeks: list[datetime], first: date
     return out
 
 
-def burstiness(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+def burstiness(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
     """M15 burstiness: weekly human contribution counts (ISO weeks) for every week overlapping [now - days, now),
     each with the band of its 8 preceding weeks; per type, the weekly counts and the flagged weeks."""
     window = Window.ending(now, days)
     shown = iso_week_start(window.start)
-    since = shown - BAND_WEEKS * WEEK
+    since = _burst_start(window)
     weeks = []
     while since + len(weeks) * WEEK < now:
         weeks.append(since + len(weeks) * WEEK)
@@ -154,14 +182,14 @@ def burstiness(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> 
     total: dict[datetime, int] = {}
     by_type: dict[str, dict[datetime, int]] = {t: {} for t in TYPES}
     bots = 0
-    for kind, is_bot, at in _times(uow, repo_id, since, now):
+    for kind, is_bot, at, n, _ in hourly(uow, repo_id, window) if rows is None else rows:
         week = iso_week_start(at)
         if is_bot:
-            bots += week >= shown
+            bots += n if week >= shown else 0
             continue
-        total[week] = total.get(week, 0) + 1
+        total[week] = total.get(week, 0) + n
         per = by_type[KIND_TYPES[kind]]
-        per[week] = per.get(week, 0) + 1
+        per[week] = per.get(week, 0) + n
     series = _series(total, weeks, first_week, now, BAND_WEEKS)
     types = {}
     for t in TYPES:

@@ -2,6 +2,7 @@
 
 from bot.models.app import BackfillState, MarkedComment, OutboundWrite
 from bot.models.community import Contribution
+from bot.models.community import ContributorTotal as ContributorTotal  # kept on write
 from bot.models.evaluation import EvalApproval as EvalApproval  # PR evaluation (issue 4)
 from bot.models.evaluation import EvalResultCache as EvalResultCache
 from bot.models.evaluation import EvalRun as EvalRun

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.metrics import totals
 from bot.models import Delivery
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
@@ -20,6 +21,15 @@ REGULAR = {"login": "regular", "id": 7100004, "type": "User"}
 OUTSIDER = {"login": "outsider", "id": 7100005, "type": "User"}
 BOT = {"login": "dependabot[bot]", "id": 49699333, "type": "Bot"}
 ACTIONS_BOT = {"login": "github-actions", "id": 41898282, "type": "Bot"}
+
+
+@pytest.fixture(params=["totals", "ledger"])
+def both_paths(request, monkeypatch) -> str:
+    """Run a people metric test twice: from the totals kept on write (when they cover "before now") and with
+    them refused, so the metric groups the ledger itself. Both must give the hand-computed figures."""
+    if request.param == "ledger":
+        monkeypatch.setattr(totals, "usable", lambda *args: False)
+    return request.param
 
 
 def ago(hours: float) -> datetime:

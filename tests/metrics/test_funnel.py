@@ -5,9 +5,13 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.metrics.funnel import conversion_funnel
 from tests.metrics.conftest import BOT, MAINT, NOW, iso
 from tests.metrics.test_change_requests import close_pull
+
+pytestmark = pytest.mark.usefixtures("both_paths")
 
 
 def person(name: str, n: int) -> dict:

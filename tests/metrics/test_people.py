@@ -16,6 +16,8 @@ from bot.metrics.people import (
 )
 from tests.metrics.conftest import BOT, MAINT, NEWBIE, NEWBIE2, NOW, OUTSIDER, REGULAR
 
+pytestmark = pytest.mark.usefixtures("both_paths")
+
 D = timedelta(days=1)
 RETURNER = {"login": "returner", "id": 7100010, "type": "User"}
 GHOST = {"login": "ghost", "id": 10137, "type": "User"}
