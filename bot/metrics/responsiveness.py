@@ -72,29 +72,36 @@ def _source(item_id, at, who, role):
     return select(item_id.label("item_id"), at.label("at"), who.label("who"), role.label("role"))
 
 
-def _issue_responses(repo_id: int):
+def _issue_responses(repo_id: int, window: Window):
+    # Only items created in the window are asked about, and a response counts only at or after its item's
+    # creation: both bounds are pushed into every branch so the union never spans the repository's history.
     return [_source(Issue.id, Comment.created_at, Comment.author_id, Comment.author_association)
             .join(Comment, and_(Comment.kind == "issue", Comment.repository_id == Issue.repository_id,
                                 Comment.parent_number == Issue.number))
-            .where(Issue.repository_id == repo_id)]
+            .where(Issue.repository_id == repo_id, *_in(Issue.created_at, window), Comment.created_at >= window.start)]
 
 
-def _pull_request_responses(repo_id: int):
+def _pull_request_responses(repo_id: int, window: Window):
     # Conversation comments are issue comments keyed by the PR's number; review comments and reviews by its id.
     return [
         _source(PullRequest.id, Comment.created_at, Comment.author_id, Comment.author_association)
         .join(Comment, and_(Comment.kind.in_(("issue", "review")), Comment.repository_id == PullRequest.repository_id,
                             Comment.parent_number == PullRequest.number))
-        .where(PullRequest.repository_id == repo_id),
+        .where(PullRequest.repository_id == repo_id, *_in(PullRequest.created_at, window),
+               Comment.created_at >= window.start),
         _source(Review.pull_request_id, Review.submitted_at, Review.author_id, Review.author_association)
         .where(Review.repository_id == repo_id, Review.submitted_at.is_not(None),
-               Review.state.is_distinct_from("pending")),
+               Review.state.is_distinct_from("pending"), Review.submitted_at >= window.start),
     ]
 
 
-def _discussion_responses(repo_id: int):
+def _discussion_responses(repo_id: int, window: Window):
     return [_source(Comment.parent_id, Comment.created_at, Comment.author_id, Comment.author_association)
-            .where(Comment.kind == "discussion", Comment.repository_id == repo_id)]
+            .where(Comment.kind == "discussion", Comment.repository_id == repo_id, Comment.created_at >= window.start)]
+
+
+def _in(column, window: Window):
+    return column >= window.start, column < window.end
 
 
 def _rows(uow: Session, model, responses: list, repo_id: int, window: Window, *, maintainers: bool = False,
@@ -156,7 +163,7 @@ def time_to_first_response(uow: Session, repo_id: int, *, now: datetime, days: i
     min_n = TIME_TO_FIRST_RESPONSE.min_n if min_n is None else min_n
     kinds = {"issues": (Issue, _issue_responses), "pull_requests": (PullRequest, _pull_request_responses),
              "discussions": (Discussion, _discussion_responses)}
-    return {name: _summarise(_rows(uow, model, sources(repo_id), repo_id, window, maintainers=maintainers), now,
+    return {name: _summarise(_rows(uow, model, sources(repo_id, window), repo_id, window, maintainers=maintainers), now,
                              min_n)
             for name, (model, sources) in kinds.items()}
 
@@ -165,7 +172,8 @@ def issue_response_time_by_cohort(uow: Session, repo_id: int, *, now: datetime, 
                                   min_n: int | None = None) -> dict[str, CohortTime]:
     """M2: M1 for issues, split by whether the opener contributed to the repository before the issue."""
     min_n = ISSUE_RESPONSE_TIME_BY_COHORT.min_n if min_n is None else min_n
-    rows = _rows(uow, Issue, _issue_responses(repo_id), repo_id, Window.ending(now, days), cohort=True)
+    window = Window.ending(now, days)
+    rows = _rows(uow, Issue, _issue_responses(repo_id, window), repo_id, window, cohort=True)
     out = {}
     for name, returning in (("first_time", False), ("returning", True)):
         answered = [stats.hours(r.first_at - r.created_at) for r in rows

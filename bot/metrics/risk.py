@@ -34,17 +34,22 @@ def absence_factor(counts: Mapping[Hashable, int] | list[int]) -> int | None:
     raise AssertionError("unreachable: the full sum exceeds half of a positive total")
 
 
+def _rows(uow: Session, repo_id: int, now: datetime, days: int, rows):
+    """The window's ``per_kind_person`` rows: the caller's (``rows``, shared by M12, M13 and M14) or fetched."""
+    return per_kind_person(uow, repo_id, Window.ending(now, days)) if rows is None else rows
+
+
 def _figure(counts: dict[int, int]) -> dict:
     return {"value": absence_factor(counts), "n": sum(counts.values()), "people": len(counts)}
 
 
-def contributor_absence_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+def contributor_absence_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
     """M12 over [now - days, now): per type and over all typed contributions, by human person id; bots and the
     ghost placeholder are no people, and bot contributions are reported apart (``bots``)."""
     everyone: dict[int, int] = {}
     per_type: dict[str, dict[int, int]] = {t: {} for t in TYPES}
     bots = 0
-    for kind, person_id, is_bot, login, count in per_kind_person(uow, repo_id, Window.ending(now, days)):
+    for kind, person_id, is_bot, login, count in _rows(uow, repo_id, now, days, rows):
         if is_bot:
             bots += count
             continue
@@ -67,11 +72,11 @@ def elephant(counts: Mapping[Hashable, int], *, affiliated_min: float = AFFILIAT
             "organisations": len([c for c in affiliated.values() if c])}
 
 
-def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90) -> dict:
+def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
     """M13 over the window's human typed contributions. Steward stores no affiliations yet, so every
     contribution is unaffiliated and the factor is null ("unknown") with ``affiliated_share`` 0."""
     counts: dict = {}
-    for _, _, is_bot, login, count in per_kind_person(uow, repo_id, Window.ending(now, days)):
+    for _, _, is_bot, login, count in _rows(uow, repo_id, now, days, rows):
         if not is_bot and login != GHOST:
             counts[UNAFFILIATED] = counts.get(UNAFFILIATED, 0) + count
     return elephant(counts)

@@ -39,6 +39,8 @@ def compute(uow: Session, repo_id: int, window: Window) -> dict:
     ttfr = time_to_first_response(uow, repo_id, now=window.end, days=days)
     cohorts = issue_response_time_by_cohort(uow, repo_id, now=window.end, days=days)
     at = {"now": window.end, "days": days}
+    per_kind_person = activity.per_kind_person(uow, repo_id, window)  # M12, M13 and M14 read the same rows
+    hourly = activity.hourly(uow, repo_id, window)  # and M15's heatmap and burstiness
     return {
         "time_to_first_response": {k: v.as_dict() for k, v in ttfr.items()},
         "issue_response_time_by_cohort": {k: v.as_dict() for k, v in cohorts.items()},
@@ -51,11 +53,11 @@ def compute(uow: Session, repo_id: int, window: Window) -> dict:
         "new_contributors": people.new_contributors(uow, repo_id, **at),
         "occasional_contributors": people.occasional_contributors(uow, repo_id, **at),
         "inactive_contributors": people.inactive_contributors(uow, repo_id, now=window.end),
-        "contributions_by_type": activity.contributions_by_type(uow, repo_id, **at),
-        "contributor_absence_factor": risk.contributor_absence_factor(uow, repo_id, **at),
-        "elephant_factor": risk.elephant_factor(uow, repo_id, **at),
-        "activity_heatmap": activity.activity_heatmap(uow, repo_id, **at),
-        "burstiness": activity.burstiness(uow, repo_id, **at),
+        "contributions_by_type": activity.contributions_by_type(uow, repo_id, **at, rows=per_kind_person),
+        "contributor_absence_factor": risk.contributor_absence_factor(uow, repo_id, **at, rows=per_kind_person),
+        "elephant_factor": risk.elephant_factor(uow, repo_id, **at, rows=per_kind_person),
+        "activity_heatmap": activity.activity_heatmap(uow, repo_id, **at, rows=hourly),
+        "burstiness": activity.burstiness(uow, repo_id, **at, rows=hourly),
         "conversion_funnel": funnel.conversion_funnel(uow, repo_id, **at),
     }
 
