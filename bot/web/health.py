@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy.orm import Session
 
 from bot import runtime_of
 from bot.db import now
-from bot.metrics import activity, change_requests, funnel, people, risk
-from bot.metrics.responsiveness import Window, issue_response_time_by_cohort, time_to_first_response
+from bot.metrics.figures import compute
+from bot.metrics.responsiveness import Window
 from bot.metrics.spec import SPECS
 from bot.web.api import NAME, public_repository
 from bot.web.export import csv_response, flatten, output_format
@@ -31,35 +30,6 @@ def _days(raw: str | None) -> int | None:
         return DEFAULT_DAYS
     raw = raw.strip()
     return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DAYS else None
-
-
-def compute(uow: Session, repo_id: int, window: Window) -> dict:
-    """Every metric of the health API for one repository and window, computed live from the database."""
-    days = window.days
-    ttfr = time_to_first_response(uow, repo_id, now=window.end, days=days)
-    cohorts = issue_response_time_by_cohort(uow, repo_id, now=window.end, days=days)
-    at = {"now": window.end, "days": days}
-    per_kind_person = activity.per_kind_person(uow, repo_id, window)  # M12, M13 and M14 read the same rows
-    hourly = activity.hourly(uow, repo_id, window)  # and M15's heatmap and burstiness
-    return {
-        "time_to_first_response": {k: v.as_dict() for k, v in ttfr.items()},
-        "issue_response_time_by_cohort": {k: v.as_dict() for k, v in cohorts.items()},
-        "change_request_closure_ratio": change_requests.change_request_closure_ratio(uow, repo_id, **at),
-        "change_request_acceptance_ratio": change_requests.change_request_acceptance_ratio(uow, repo_id, **at),
-        "time_to_merge": change_requests.time_to_merge(uow, repo_id, **at).as_dict(),
-        "time_to_first_review": change_requests.time_to_first_review(uow, repo_id, **at).as_dict(),
-        "issue_age": change_requests.issue_age(uow, repo_id, now=window.end),
-        "active_contributors": people.active_contributors(uow, repo_id, **at),
-        "new_contributors": people.new_contributors(uow, repo_id, **at),
-        "occasional_contributors": people.occasional_contributors(uow, repo_id, **at),
-        "inactive_contributors": people.inactive_contributors(uow, repo_id, now=window.end),
-        "contributions_by_type": activity.contributions_by_type(uow, repo_id, **at, rows=per_kind_person),
-        "contributor_absence_factor": risk.contributor_absence_factor(uow, repo_id, **at, rows=per_kind_person),
-        "elephant_factor": risk.elephant_factor(uow, repo_id, **at, rows=per_kind_person),
-        "activity_heatmap": activity.activity_heatmap(uow, repo_id, **at, rows=hourly),
-        "burstiness": activity.burstiness(uow, repo_id, **at, rows=hourly),
-        "conversion_funnel": funnel.conversion_funnel(uow, repo_id, **at),
-    }
 
 
 def read_api_request(owner: str, repo: str) -> tuple[int, str] | tuple[Response, int]:
@@ -86,11 +56,12 @@ def health(owner: str, repo: str):
     if not isinstance(days, int):
         return checked
     window = Window.ending(now(), days)
-    with runtime_of(current_app).factory() as uow:
+    factory = runtime_of(current_app).factory
+    with factory() as uow:
         repository = public_repository(uow, owner, repo)
         if repository is None:
             return unknown_repository(owner, repo)
-        metrics = compute(uow, repository.id, window)
+    metrics = compute(factory, repository.id, window)  # its own sessions: this one's connection is back
     if fmt == "csv":
         rows = ((metric, key, value) for metric, figures in metrics.items() for key, value in flatten(figures))
         return csv_response(("metric", "key", "value"), rows,

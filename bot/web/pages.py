@@ -19,12 +19,13 @@ from flask import Blueprint, Response, current_app, render_template, request
 from bot import runtime_of
 from bot.db import now
 from bot.metrics.contributors import contributors
+from bot.metrics.figures import compute
 from bot.metrics.responsiveness import Window
 from bot.metrics.spec import SPECS
 from bot.web import charts
 from bot.web.api import NAME, public_repository
 from bot.web.eval_history import evaluation_history, evaluation_runs, latest_comment
-from bot.web.health import DAYS_ERROR, _days, compute
+from bot.web.health import DAYS_ERROR, _days
 from bot.web.tiles import tiles
 
 bp = Blueprint("pages", __name__)
@@ -116,13 +117,14 @@ def repository_health(owner: str, repo: str):
     if not (NAME.fullmatch(owner) and NAME.fullmatch(repo)):
         return not_found(owner, repo)
     window = _window()
-    with runtime_of(current_app).factory() as uow:
+    factory = runtime_of(current_app).factory
+    with factory() as uow:
         repository = public_repository(uow, owner, repo)
         if repository is None:
             return not_found(owner, repo)
         if window is None:
             return _bad_days()
-        metrics = compute(uow, repository.id, window)
+    metrics = compute(factory, repository.id, window)  # its own sessions: this one's connection is back
     figures = {
         "weekly": charts.weekly_activity(metrics["burstiness"]),
         "types": charts.by_type(metrics["contributions_by_type"]),

@@ -16,10 +16,10 @@ from bot.demo.payloads import FULL_NAME
 from bot.governance import newcomers
 from bot.handlers.governance import lift_exclusion
 from bot.metrics import totals
+from bot.metrics.figures import compute
 from bot.metrics.responsiveness import Window
 from bot.models import Contribution, ContributorTotal, Repository
 from bot.routing import Event
-from bot.web.health import compute
 
 
 def kept(uow) -> list[tuple]:
@@ -52,15 +52,15 @@ def test_kept_totals_equal_the_ledger_and_give_the_same_health(runtime, db):
     assert totals.usable(db, repo_id, at)
     for days in (7, 30, 90, 365):
         window = Window.ending(at, days)
-        with_totals = compute(db, repo_id, window)
+        with_totals = compute(runtime.factory, repo_id, window)
         original = totals.usable
         totals.usable = lambda *args: False
         try:
-            from_ledger = compute(db, repo_id, window)
+            from_ledger = compute(runtime.factory, repo_id, window)
         finally:
             totals.usable = original
         assert with_totals == from_ledger, days
-    people = compute(db, repo_id, Window.ending(at, 90))
+    people = compute(runtime.factory, repo_id, Window.ending(at, 90))
     assert people["active_contributors"]["value"] > 5 and people["conversion_funnel"]["d0"] > 0
 
 
