@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import inbox, intake, jobs, observability, reconcile
 from bot.db import insert_for, now, transaction
+from bot.metrics import figures
 from bot.models import ClockLease
 from bot.runtime import Runtime
 
@@ -102,7 +103,7 @@ def make_clock(runtime: Runtime) -> BackgroundScheduler:
     """The clock's schedule (not started): ``Clock`` runs it while it holds the lease."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every half second is noise
     settings = runtime.settings
-    clock = BackgroundScheduler(executors={"default": ThreadPoolExecutor(2)}, timezone="UTC")
+    clock = BackgroundScheduler(executors={"default": ThreadPoolExecutor(3)}, timezone="UTC")
     every = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
 
     def add(job_id: str, func: Callable, *args, first_now: bool = False, **trigger) -> None:
@@ -131,6 +132,9 @@ def make_clock(runtime: Runtime) -> BackgroundScheduler:
         add("recover-stuck-jobs", jobs.recover_stuck, runtime, stuck, minutes=1)
     add("reconcile-deliveries", reconcile.schedule, runtime, minutes=10)  # enqueues the job
     add("flush-github-usage", observability.flush_github_usage, runtime.factory, seconds=15)
+    if settings.metrics_fresh_s > 0:  # viewed dashboards find their figures fresh (bot/metrics/figures.py)
+        add("refresh-health-figures", figures.refresh, runtime.factory, settings.metrics_fresh_s,
+            seconds=max(1.0, settings.metrics_fresh_s / 2))
     for spec in jobs.periodic():  # enqueue each period's job (deduplicated); the engine runs it
         add(f"periodic-{spec.name}", jobs.schedule_periodic, runtime, spec.name, first_now=True,
             seconds=min(spec.every.total_seconds(), 60))

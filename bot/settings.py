@@ -13,7 +13,8 @@ from bot import credentials
 DEFAULT_DATABASE_URL = "sqlite:///steward.db"
 MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 _SECONDS = {"job_resend_s": "STEWARD_JOB_RESEND_S", "job_stuck_s": "STEWARD_JOB_STUCK_S",
-            "job_heartbeat_s": "STEWARD_JOB_HEARTBEAT_S", "clock_lease_s": "STEWARD_CLOCK_LEASE_S"}
+            "job_heartbeat_s": "STEWARD_JOB_HEARTBEAT_S", "clock_lease_s": "STEWARD_CLOCK_LEASE_S",
+            "metrics_fresh_s": "STEWARD_METRICS_FRESH_S"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Settings:
     job_stuck_s: float = 300.0  # a running job with no heartbeat this long (a dead worker) goes back to pending
     job_heartbeat_s: float = 30.0  # how often a running job proves its runner is alive
     clock_lease_s: float = 15.0  # the single clock's database lease; a dead clock's is taken over after this
+    # Health figures are served while at most this old and kept so by the clock while viewed; 0 = compute on
+    # every request (bot/metrics/figures.py). The freshness budget is 5 s.
+    metrics_fresh_s: float = 5.0
     log_format: str = "text"  # "json": one JSON object per log line, with delivery and job ids
     queue_prefix: str = ""  # prepended to every broker queue name: several Stewards can share one broker
     demo: bool = False  # `steward demo`: a synthetic community; every page and API response says so

@@ -72,7 +72,9 @@ def engine(database_url):
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(database_url=database_url, webhook_secret=SECRET)
+    # Figures computed on every request: tests change data and read it back at once. tests/metrics/test_figures.py
+    # covers serving them while fresh.
+    return Settings(database_url=database_url, webhook_secret=SECRET, metrics_fresh_s=0.0)
 
 
 @pytest.fixture

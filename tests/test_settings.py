@@ -8,6 +8,12 @@ def test_defaults_are_embedded_and_secret_free():
     assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///steward.db"
     assert settings.webhook_secret is None and not settings.insecure_dev
     assert settings.github_api_url == "https://api.github.com"
+    assert settings.metrics_fresh_s == 5.0  # the dashboard's freshness budget
+
+
+def test_the_freshness_budget_comes_from_the_environment():
+    assert Settings.from_env({"STEWARD_METRICS_FRESH_S": "0"}).metrics_fresh_s == 0.0
+    assert Settings.from_env({"STEWARD_METRICS_FRESH_S": "2.5"}).metrics_fresh_s == 2.5
 
 
 def test_from_env_reads_every_variable():

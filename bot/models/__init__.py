@@ -30,6 +30,7 @@ from bot.models.governance import ExcludedItem as ExcludedItem
 from bot.models.governance import PullApproval as PullApproval  # OWNERS approvals, per head SHA
 from bot.models.inbox import Delivery
 from bot.models.jobs import Job
+from bot.models.metrics import HealthFigures as HealthFigures  # figures served while fresh
 from bot.models.metrics import MetricValue as MetricValue  # daily metric snapshots
 from bot.models.ops import ClockLease as ClockLease  # clock lease; API usage
 from bot.models.ops import GitHubUsage as GitHubUsage

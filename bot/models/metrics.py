@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, BigId, UTCDateTime
@@ -29,6 +29,21 @@ class MetricValue(Base):
     value: Mapped[float | None] = mapped_column(Float)
     version: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HealthFigures(Base):
+    """Every health metric of one repository over its last ``days`` days, as computed at ``as_of``: served while
+    at most ``Settings.metrics_fresh_s`` old, recomputed by the clock while someone looks at it
+    (``viewed_at``; ``bot/metrics/figures.py``)."""
+
+    __tablename__ = "health_figures"
+
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    compute_ms: Mapped[float] = mapped_column(Float)
+    body: Mapped[dict] = mapped_column(JSON)
 
 
 # Indexes the health API's queries need at scale (benchmarks/dashboard.py, EXPLAIN ANALYZE on 1M ledger rows),

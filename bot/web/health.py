@@ -7,9 +7,7 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot import runtime_of
-from bot.db import now
-from bot.metrics.figures import compute
-from bot.metrics.responsiveness import Window
+from bot.metrics import figures
 from bot.metrics.spec import SPECS
 from bot.web.api import NAME, public_repository
 from bot.web.export import csv_response, flatten, output_format
@@ -55,15 +53,15 @@ def health(owner: str, repo: str):
     days, fmt = checked = read_api_request(owner, repo)
     if not isinstance(days, int):
         return checked
-    window = Window.ending(now(), days)
-    factory = runtime_of(current_app).factory
-    with factory() as uow:
+    runtime = runtime_of(current_app)
+    with runtime.factory() as uow:
         repository = public_repository(uow, owner, repo)
         if repository is None:
             return unknown_repository(owner, repo)
-    metrics = compute(factory, repository.id, window)  # its own sessions: this one's connection is back
+    # Served while fresh (bot/metrics/figures.py), in its own sessions: this one's connection is back.
+    window, metrics = figures.current(runtime.factory, repository.id, days, runtime.settings.metrics_fresh_s)
     if fmt == "csv":
-        rows = ((metric, key, value) for metric, figures in metrics.items() for key, value in flatten(figures))
+        rows = ((metric, key, value) for metric, figure in metrics.items() for key, value in flatten(figure))
         return csv_response(("metric", "key", "value"), rows,
                             f"{repository.full_name.replace('/', '_')}_health_{days}d.csv")
     return jsonify(

@@ -19,7 +19,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from bot import runtime_of
 from bot.db import now
 from bot.metrics.contributors import contributors
-from bot.metrics.figures import compute
+from bot.metrics.figures import REFRESHED_DAYS
+from bot.metrics.figures import current as current_figures
 from bot.metrics.responsiveness import Window
 from bot.metrics.spec import SPECS
 from bot.web import charts
@@ -30,7 +31,7 @@ from bot.web.tiles import tiles
 
 bp = Blueprint("pages", __name__)
 STATIC = Path(__file__).with_name("static")
-DAY_CHOICES = (30, 90, 180, 365)
+DAY_CHOICES = REFRESHED_DAYS  # the windows the clock keeps fresh
 YEAR = 365 * 24 * 3600
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -116,15 +117,16 @@ def _bad_days():
 def repository_health(owner: str, repo: str):
     if not (NAME.fullmatch(owner) and NAME.fullmatch(repo)):
         return not_found(owner, repo)
-    window = _window()
-    factory = runtime_of(current_app).factory
-    with factory() as uow:
+    days = _days(request.args.get("days"))
+    runtime = runtime_of(current_app)
+    with runtime.factory() as uow:
         repository = public_repository(uow, owner, repo)
         if repository is None:
             return not_found(owner, repo)
-        if window is None:
+        if days is None:
             return _bad_days()
-    metrics = compute(factory, repository.id, window)  # its own sessions: this one's connection is back
+    # Served while fresh (bot/metrics/figures.py), in its own sessions: this one's connection is back.
+    window, metrics = current_figures(runtime.factory, repository.id, days, runtime.settings.metrics_fresh_s)
     figures = {
         "weekly": charts.weekly_activity(metrics["burstiness"]),
         "types": charts.by_type(metrics["contributions_by_type"]),
@@ -135,7 +137,8 @@ def repository_health(owner: str, repo: str):
     }
     return render_template(
         "dashboard/repo.html", repository=repository, days=window.days, day_choices=DAY_CHOICES,
-        as_of=window.end, metrics=metrics, tiles=tiles(metrics), figures=figures, assets=assets(),
+        as_of=window.end, fresh_s=runtime.settings.metrics_fresh_s, metrics=metrics, tiles=tiles(metrics),
+        figures=figures, assets=assets(),
         bursts=sum(1 for w in metrics["burstiness"]["weeks"] if w["flagged"]))
 
 

@@ -10,8 +10,9 @@ import io
 import pytest
 
 from bot.db import now as clock
+from bot.metrics import figures
 from bot.models import ListOptOut
-from bot.web import contributors, health
+from bot.web import contributors
 from tests.metrics.conftest import BOT, MAINT, NEWBIE, NOW, Community, ago
 from tests.metrics.test_contributors import D, build
 
@@ -21,7 +22,7 @@ URL = "/api/v1/repos/Codertocat/Hello-World/contributors"
 @pytest.fixture
 def frozen(monkeypatch):
     monkeypatch.setattr(contributors, "now", lambda: NOW)
-    monkeypatch.setattr(health, "now", lambda: NOW)
+    monkeypatch.setattr(figures, "now", lambda: NOW)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.web import health
+from bot.metrics import figures
 from tests.metrics.conftest import MAINT, NEWBIE, NOW, Community, ago
 from tests.metrics.test_change_requests import close_pull
 
@@ -16,7 +16,7 @@ URL = "/api/v1/repos/Codertocat/Hello-World/health"
 
 @pytest.fixture
 def frozen(monkeypatch):
-    monkeypatch.setattr(health, "now", lambda: NOW)
+    monkeypatch.setattr(figures, "now", lambda: NOW)  # where the health figures take their window
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 import bot.models
 from bot.db import now as clock
+from bot.metrics import figures
 from bot.metrics.spec import SPECS
 from bot.models import ListOptOut
 from bot.web import eval_history, pages
@@ -25,6 +26,7 @@ EVIL_TITLE = "</script><script>alert('t')</script>"
 @pytest.fixture
 def frozen(monkeypatch):
     monkeypatch.setattr(pages, "now", lambda: NOW)
+    monkeypatch.setattr(figures, "now", lambda: NOW)
 
 
 @pytest.fixture
