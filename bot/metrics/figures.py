@@ -148,10 +148,11 @@ def _fresh(factory: sessionmaker[Session], repo_id: int, days: int, fresh_s: flo
         row = uow.get(HealthFigures, (repo_id, days))
         if row is None or row.as_of < at - timedelta(seconds=fresh_s):
             return None
+        kept = Window.ending(row.as_of, days), row.body
         if row.viewed_at < at - VIEW_NOTED_EVERY:  # keeps the clock refreshing them
             row.viewed_at = at
             uow.commit()
-        return Window.ending(row.as_of, days), row.body
+        return kept
 
 
 def _compute_and_keep(factory: sessionmaker[Session], repo_id: int, days: int, *, viewed: bool) -> tuple[Window, dict]:
