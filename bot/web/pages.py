@@ -1,8 +1,9 @@
 """Dashboard pages, public repositories only: /<owner>/<repo> (health), …/contributors, …/evaluations, the
 metric definitions (/-/definitions) and the chart assets (/-/assets/…, plotly.js from the installed package).
 
-Everything is computed live from the database on each request. Pages carry a Content-Security-Policy that
-allows no request to leave this server."""
+The health page serves the repository's figures while at most ``metrics_fresh_s`` old (``bot/metrics/figures.py``);
+the other pages compute from the database on each request. Pages carry a Content-Security-Policy that allows no
+request to leave this server."""
 
 from __future__ import annotations
 
