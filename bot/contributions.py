@@ -6,17 +6,16 @@ webhook, a redelivery and a later backfill of the same act all land on one row.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.metrics import totals
 from bot.models import Contribution
+from bot.store import insert_new
 
 KINDS = (
     "issue_opened", "pr_opened", "pr_merged", "review", "review_comment", "issue_comment",
@@ -54,14 +53,6 @@ def pr_docs_credit_time(pr: Mapping[str, Any], paths: Iterable[str]) -> str | No
     return pr.get("created_at") if pr.get("state") == "open" else None
 
 
-@functools.lru_cache(maxsize=2)
-def _insert(dialect: str):
-    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id: a row comes back only when the act is new (the
-    driver's rowcount is not reliable for this on PostgreSQL)."""
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(Contribution)
-    return stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Contribution.id)
-
-
 def record(
     uow: Session,
     *,
@@ -78,10 +69,10 @@ def record(
         raise ValueError(f"unknown contribution kind {kind!r}")
     if person_id is None or repository_id is None or occurred_at is None:
         return False
-    inserted = uow.execute(_insert(uow.get_bind().dialect.name), {
+    inserted = insert_new(uow, Contribution, {
         "key": f"{kind}:{key}", "kind": kind, "person_id": person_id, "repository_id": repository_id,
-        "occurred_at": occurred_at, "url": url, "delivery_id": delivery_id}).first()
-    if inserted is not None:  # a repeat of a known act changes nothing
+        "occurred_at": occurred_at, "url": url, "delivery_id": delivery_id}, key=("key",))
+    if inserted:  # a repeat of a known act changes nothing
         totals.added(uow, repository_id=repository_id, person_id=person_id, kind=kind, occurred_at=occurred_at,
                      url=url)
     return True

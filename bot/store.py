@@ -68,6 +68,19 @@ def upsert(
     uow.execute(stmt, dict(values))
 
 
+def insert_new(uow: Session, model: type, values: Mapping[str, Any], *, key: tuple[str, ...] = ("id",)) -> bool:
+    """Insert ``values`` unless a row with the same ``key`` exists; True when this call inserted it. Read from
+    ``RETURNING``: psycopg reports ``rowcount = -1`` for some ``ON CONFLICT DO NOTHING`` executions."""
+    stmt = _insert_new_statement(uow.get_bind().dialect.name, model.__table__, key)
+    return uow.execute(stmt, dict(values)).first() is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_new_statement(dialect: str, table: Table, key: tuple[str, ...]):
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return stmt.on_conflict_do_nothing(index_elements=list(key)).returning(*(table.c[k] for k in key))
+
+
 @functools.lru_cache(maxsize=1024)
 def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...],
                       newer: str | None, insert_only: frozenset[str]):

@@ -57,11 +57,16 @@ def per_kind_person(uow: Session, repo_id: int, window: Window):
     return uow.execute(stmt).all()
 
 
+def window_rows(uow: Session, repo_id: int, now: datetime, days: int, rows):
+    """The window's ``per_kind_person`` rows: the caller's (``rows``, shared by M12, M13 and M14) or fetched."""
+    return per_kind_person(uow, repo_id, Window.ending(now, days)) if rows is None else rows
+
+
 def contributions_by_type(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
     """M14 over [now - days, now): per type, human contributions (``count``) and distinct people; bot
     contributions apart, with the automation share = bot / (human + bot) contributions. ``rows``: this
     window's ``per_kind_person``, when the caller already has them."""
-    rows = per_kind_person(uow, repo_id, Window.ending(now, days)) if rows is None else rows
+    rows = window_rows(uow, repo_id, now, days, rows)
     counts = dict.fromkeys(TYPES, 0)
     people: dict[str, set[int]] = {t: set() for t in TYPES}
     bots = dict.fromkeys(TYPES, 0)

@@ -11,8 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.metrics.activity import GHOST, KIND_TYPES, TYPES, per_kind_person
-from bot.metrics.responsiveness import Window
+from bot.metrics.activity import GHOST, KIND_TYPES, TYPES, window_rows
 
 AFFILIATED_MIN = 0.8  # M13: the factor is shown only when >= 80% of contributions are affiliated
 UNAFFILIATED = None  # the organisation key of a contribution whose author has no known affiliation
@@ -34,11 +33,6 @@ def absence_factor(counts: Mapping[Hashable, int] | list[int]) -> int | None:
     raise AssertionError("unreachable: the full sum exceeds half of a positive total")
 
 
-def _rows(uow: Session, repo_id: int, now: datetime, days: int, rows):
-    """The window's ``per_kind_person`` rows: the caller's (``rows``, shared by M12, M13 and M14) or fetched."""
-    return per_kind_person(uow, repo_id, Window.ending(now, days)) if rows is None else rows
-
-
 def _figure(counts: dict[int, int]) -> dict:
     return {"value": absence_factor(counts), "n": sum(counts.values()), "people": len(counts)}
 
@@ -49,7 +43,7 @@ def contributor_absence_factor(uow: Session, repo_id: int, *, now: datetime, day
     everyone: dict[int, int] = {}
     per_type: dict[str, dict[int, int]] = {t: {} for t in TYPES}
     bots = 0
-    for kind, person_id, is_bot, login, count in _rows(uow, repo_id, now, days, rows):
+    for kind, person_id, is_bot, login, count in window_rows(uow, repo_id, now, days, rows):
         if is_bot:
             bots += count
             continue
@@ -76,7 +70,7 @@ def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90
     """M13 over the window's human typed contributions. Steward stores no affiliations yet, so every
     contribution is unaffiliated and the factor is null ("unknown") with ``affiliated_share`` 0."""
     counts: dict = {}
-    for _, _, is_bot, login, count in _rows(uow, repo_id, now, days, rows):
+    for _, _, is_bot, login, count in window_rows(uow, repo_id, now, days, rows):
         if not is_bot and login != GHOST:
             counts[UNAFFILIATED] = counts.get(UNAFFILIATED, 0) + count
     return elephant(counts)
