@@ -1,4 +1,5 @@
-"""The ``steward`` command: serve, db, replay, deliveries, backfill."""
+"""The ``steward`` command: serve, worker, clock, db, replay, deliveries, writes, doctor; the other commands
+live with their features and are registered here (people, eval, governance, demo, backfill)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import inbox, migrate, observability
+from bot.backfill.cli import backfill_command
 from bot.demo.run import demo_command
 from bot.evaluation.cli import eval_command
 from bot.inbox import BadDelivery, NewDelivery
-from bot.models import Delivery, Repository
+from bot.models import Delivery
 from bot.models.inbox import STATUSES
 from bot.people_cli import people
 from bot.periodic.cli import governance
@@ -48,6 +50,7 @@ main.add_command(people)  # steward people hide|show|hidden: opt-out of named li
 main.add_command(eval_command, "eval")  # steward eval: evaluate or compare models (bot/evaluation/)
 main.add_command(governance)  # steward governance lifecycle|votes|ladder (issue 6 §6-8)
 main.add_command(demo_command, "demo")  # steward demo: the synthetic community (bot/demo/)
+main.add_command(backfill_command, "backfill")  # steward backfill: import a repository's history (bot/backfill/)
 
 
 @main.command()
@@ -227,76 +230,3 @@ def doctor(settings: Settings) -> None:
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)
-
-
-@main.command()
-@click.argument("repository", required=False)
-@click.option("--installation", "installation_id", type=int,
-              help="Installation to read with (default: the repository's, from the database).")
-@click.option("--restart", is_flag=True, help="Start over instead of resuming from the checkpoints.")
-@click.option("--status", "show_status", is_flag=True, help="List the import checkpoints and stop.")
-@click.pass_obj
-def backfill(settings: Settings, repository: str | None, installation_id: int | None, restart: bool,
-             show_status: bool) -> None:
-    """Import OWNER/REPO's history from GitHub now, resuming from its checkpoints (or list them: --status)."""
-    from bot import backfill as importer
-
-    if settings.database_url.startswith("sqlite"):
-        migrate.upgrade(settings.database_url)
-    with opened(settings) as runtime:
-        if show_status:
-            _backfill_status(importer.status(runtime, repository))
-            return
-        if not repository or "/" not in repository:
-            raise click.UsageError("give OWNER/REPO, or --status")
-        with runtime.factory() as uow:
-            row = uow.scalar(select(Repository).where(func.lower(Repository.full_name) == repository.lower()))
-        installation_id = installation_id or (row.installation_id if row else None)
-        if installation_id is None:
-            raise click.UsageError(f"no installation is known for {repository}: pass --installation ID")
-        api = importer.open_api(runtime, installation_id)
-        bars = _Bars()
-        try:
-            importer.backfill_repository(runtime, api, row.id if row else None, row.full_name if row else repository,
-                                         installation_id=installation_id, progress=bars.update, restart=restart)
-        except Exception as exc:  # rate limit, network, permissions: the checkpoints keep what was committed
-            bars.close()
-            click.echo(f"{repository}: stopped ({type(exc).__name__}: {exc}); run again to resume", err=True)
-            sys.exit(1)
-    click.echo(f"{repository}: done, {api.requests} API requests")
-
-
-class _Bars:
-    """One click progress bar per resource, fed by the import's progress callback."""
-
-    def __init__(self) -> None:
-        self.bars: dict[str, click.progressbar] = {}
-
-    def update(self, resource: str, items: int, total: int | None, done: bool) -> None:
-        bar = self.bars.get(resource)
-        if bar is None and total is None:
-            if done:
-                click.echo(f"{resource:<14} already done ({items} items; --restart to import again)")
-            return
-        if bar is None:
-            bar = self.bars[resource] = click.progressbar(length=max(total or 0, items), label=f"{resource:<14}",
-                                                          show_pos=True, show_eta=False)
-            bar.__enter__()
-        bar.update(items - bar.pos)
-        if done:
-            bar.__exit__(None, None, None)
-            click.echo(f"{resource:<14} {items} items")
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.render_finish()
-
-
-def _backfill_status(rows) -> None:
-    click.echo(f"{'repository':<40} {'resource':<14} {'items':>7} {'done':<5} {'requests':>8} {'updated_at':<25} error")
-    for name, s in rows:
-        updated = s.updated_at.isoformat(timespec="seconds") if s.updated_at else "-"
-        click.echo(f"{name:<40} {s.resource:<14} {s.items:>7} {'yes' if s.done else 'no':<5} {s.requests:>8} "
-                   f"{updated:<25} {s.error or ''}".rstrip())
-    if not rows:
-        click.echo("no backfill yet")

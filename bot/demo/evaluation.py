@@ -50,7 +50,7 @@ def evaluate_demo_pr(runtime, repository: str, repository_id: int) -> EvalRun | 
         run = EvalRun(repository_id=repository_id, repository=repository, pr_number=number, base_sha=base_sha,
                       head_sha=head_sha, status=COMPLETED, conclusion=conclusion, trusted=True,
                       created_at=now(), started_at=now(), finished_at=now(), runtime_s=runtime_s,
-                      results=pipeline.results(verdict))
+                      results=report.results(verdict))
         uow.add(run)
     outbound.record(runtime.factory, installation_id=None, repository=repository, kind="comment",
                     target=f"issues/{number}", payload={"marker": MARKER, "body": outbound.comment_body(MARKER, body)},

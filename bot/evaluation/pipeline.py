@@ -157,7 +157,7 @@ def _outcome(runtime, api, run: EvalRun, config: EvaluationConfig, stop: Callabl
     runtime_s = round(base_s + head_s, 3)
     body = report.render(verdict, base, head, base_sha=run.base_sha, head_sha=run.head_sha, runtime_s=runtime_s)
     conclusion = CONCLUSIONS.get(verdict.outcome, NEUTRAL)
-    return Outcome(COMPLETED, conclusion, TITLES[conclusion], body, results(verdict), runtime_s)
+    return Outcome(COMPLETED, conclusion, TITLES[conclusion], body, report.results(verdict), runtime_s)
 
 
 def _failed(report, message: str, conclusion: str = FAILURE) -> Outcome:
@@ -239,26 +239,6 @@ def _evaluate(runtime, side: Side, suites_root: Path, config: EvaluationConfig,
     cache.put(runtime.factory, side.key, model_hash=side.model_hash, inputs=side.inputs, result=result,
               runtime_s=elapsed)
     return result, elapsed
-
-
-def results(verdict: Any) -> list[dict]:
-    """One row per (task, metric) for the run's history: base, head, delta, its CI and the outcome."""
-    rows = []
-    for task, task_verdict in _tasks(verdict):
-        for metric in task_verdict.metrics:
-            rows.append({"task": task, "metric": metric.metric, "base": metric.base, "head": metric.head,
-                         "delta": metric.delta, "ci_low": metric.ci[0], "ci_high": metric.ci[1],
-                         "outcome": metric.outcome})
-    return rows
-
-
-def _tasks(verdict: Any) -> list[tuple[str, Any]]:
-    tasks = getattr(verdict, "tasks", None)
-    if isinstance(tasks, dict):
-        return list(tasks.items())
-    if tasks is not None:
-        return [(getattr(t, "task", getattr(t, "name", "")), t) for t in tasks]
-    return [(getattr(verdict, "task", ""), verdict)]
 
 
 def matches(pattern: str, path: str) -> bool:

@@ -199,3 +199,23 @@ def render(
 def render_skipped(reason: str) -> str:
     """The comment body for a PR that was not evaluated (no configured path touched, no approval, ...)."""
     return f"## Steward evaluation: ⏭️ skipped\n\n{escape(reason)[: MAX_CHARS - 100]}\n"
+
+
+def results(verdict: Any) -> list[dict]:
+    """One row per (task, metric) for the run's history: base, head, delta, its CI and the outcome."""
+    rows = []
+    for task, task_verdict in _tasks(verdict):
+        for metric in task_verdict.metrics:
+            rows.append({"task": task, "metric": metric.metric, "base": metric.base, "head": metric.head,
+                         "delta": metric.delta, "ci_low": metric.ci[0], "ci_high": metric.ci[1],
+                         "outcome": metric.outcome})
+    return rows
+
+
+def _tasks(verdict: Any) -> list[tuple[str, Any]]:
+    tasks = getattr(verdict, "tasks", None)
+    if isinstance(tasks, dict):
+        return list(tasks.items())
+    if tasks is not None:
+        return [(getattr(t, "task", getattr(t, "name", "")), t) for t in tasks]
+    return [(getattr(verdict, "task", ""), verdict)]
