@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = Flask(__name__, template_folder="../templates")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["steward"] = runtime
-    for blueprint in (home.bp, webhooks.bp, api.bp, health.bp, ops.bp, manifest.bp):
+    for blueprint in (home.bp, api.bp, health.bp, ops.bp, manifest.bp):
         app.register_blueprint(blueprint)
     from bot.web import metrics  # GET /metrics (Prometheus text format, from the database)
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         from bot.demo import label_responses
 
         label_responses(app)
+    app.wsgi_app = webhooks.Webhooks(runtime, app.wsgi_app)  # type: ignore[method-assign]  # the hot path
     if settings.webhook_secret is None and settings.insecure_dev:
         log.warning("INSECURE DEV MODE: webhook signatures are NOT verified. Never expose this server.")
     return app

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.inbox import NewDelivery, store_many
 
@@ -32,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 class GroupCommitter:
-    def __init__(self, factory: sessionmaker[Session], max_batch: int = 64) -> None:
-        self._factory = factory
+    def __init__(self, engine: Engine, max_batch: int = 64) -> None:
+        self._engine = engine
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[tuple[NewDelivery, Future] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -106,8 +105,8 @@ class GroupCommitter:
             for _ in range(int(lock_wait_s / SQLITE_RETRY_S) + 1):  # bounded: SQLite lock retries only
                 conn = self._conn or self._connect()
                 try:
-                    with self._factory(bind=conn) as uow, uow.begin():
-                        return store_many(uow, items)
+                    with conn.begin():
+                        return store_many(conn, items)
                 except exc.OperationalError as error:
                     if not (_sqlite_busy(error) and time.monotonic() < deadline):
                         self._drop_connection()
@@ -115,7 +114,7 @@ class GroupCommitter:
                 except Exception:
                     self._drop_connection()
                     raise
-                if flag is None and (flag := waiting_flag(self._factory.kw["bind"])) is not None:
+                if flag is None and (flag := waiting_flag(self._engine)) is not None:
                     flag.touch()  # the clock holds off its next handling transaction while this exists
                 time.sleep(SQLITE_RETRY_S)
             raise StorageError("the SQLite write lock stayed busy")
@@ -124,7 +123,7 @@ class GroupCommitter:
                 flag.unlink(missing_ok=True)
 
     def _connect(self) -> Connection:
-        engine = self._factory.kw["bind"]
+        engine = self._engine
         # store_many is one INSERT: alone in its own implicit transaction it is just as atomic, and
         # PostgreSQL commits it before it answers, so one round trip instead of BEGIN, INSERT, COMMIT.
         options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}

@@ -27,7 +27,7 @@ class Runtime:
     committer: GroupCommitter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.committer = GroupCommitter(self.factory, self.settings.ingest_batch)
+        self.committer = GroupCommitter(self.engine, self.settings.ingest_batch)
 
     @classmethod
     def build(cls, settings: Settings, *, inline_dispatch: bool = True, engine: Engine | None = None) -> Runtime:

@@ -17,7 +17,7 @@ def body(n: int) -> bytes:
 
 
 def test_concurrent_submissions_are_all_stored_once(runtime, db):
-    committer = GroupCommitter(runtime.factory, max_batch=16)
+    committer = GroupCommitter(runtime.engine, max_batch=16)
     items = [NewDelivery.parse(f"id-{n % 150}", "star", body(n)) for n in range(300)]  # each id twice
     try:
         with ThreadPoolExecutor(32) as pool:
@@ -41,7 +41,7 @@ def test_a_bad_row_does_not_fail_its_batch(runtime, db, monkeypatch):
         return real(uow, items)
 
     monkeypatch.setattr(intake, "store_many", picky)
-    committer = GroupCommitter(runtime.factory, max_batch=8)
+    committer = GroupCommitter(runtime.engine, max_batch=8)
     gate = threading.Event()
     items = [NewDelivery.parse(name, "star", body(i)) for i, name in enumerate(["a", "bad", "c"])]
     try:
@@ -69,7 +69,7 @@ def test_a_bad_row_does_not_fail_its_batch(runtime, db, monkeypatch):
 
 
 def test_close_is_idempotent(runtime):
-    committer = GroupCommitter(runtime.factory)
+    committer = GroupCommitter(runtime.engine)
     committer.close()
     assert committer.submit(NewDelivery.parse("x", "star", body(1))) is not None
     committer.close()
@@ -77,7 +77,7 @@ def test_close_is_idempotent(runtime):
 
 
 def test_duplicate_answer_is_none(runtime):
-    committer = GroupCommitter(runtime.factory)
+    committer = GroupCommitter(runtime.engine)
     try:
         assert committer.submit(NewDelivery.parse("x1", "star", body(1))) is not None
         assert committer.submit(NewDelivery.parse("x1", "star", body(1))) is None

@@ -29,12 +29,12 @@ from flask import Blueprint, current_app, render_template, request
 from bot import credentials, runtime_of
 from bot.credentials import ConversionError
 from bot.settings import Settings
+from bot.web.webhooks import PATH as HOOK_PATH
 
 bp = Blueprint("manifest", __name__)
 log = logging.getLogger(__name__)
 
 APP_YML = Path(__file__).resolve().parents[2] / "app.yml"
-HOOK_PATH = "/api/github/webhooks"
 CALLBACK_PATH = "/setup/callback"
 STATE_TTL_S = 3600  # GitHub: "all steps must finish within one hour"
 MAX_NAME = 34  # GitHub's limit for an App name

@@ -154,3 +154,48 @@ def test_nul_characters_in_payload_text_are_stored_and_handled(deliver, corpus, 
 
     assert db.scalar(select(Delivery.status)) == "processed"
     assert db.scalar(select(Issue.title)) == "nul\ufffdinside"
+
+
+def test_chunked_body_over_the_cap_is_413_and_stores_nothing(client, db, runtime):
+    """No Content-Length (chunked transfer): the body is read up to the cap and refused past it."""
+    import io
+
+    big = b'{"x": "' + b"a" * runtime.settings.max_body_bytes + b'"}'
+    response = client.post("/api/github/webhooks", input_stream=io.BytesIO(big), headers={
+        "X-GitHub-Event": "issues", "X-GitHub-Delivery": "chunked-1", "X-Hub-Signature-256": sign(big)})
+    assert response.status_code == 413 and "payload over" in response.get_json()["error"]
+    assert count(db, Delivery) == 0
+
+
+def test_chunked_body_under_the_cap_is_stored(client, db, body):
+    import io
+
+    response = client.post("/api/github/webhooks", input_stream=io.BytesIO(body), headers={
+        "X-GitHub-Event": "issues", "X-GitHub-Delivery": "chunked-2", "X-Hub-Signature-256": sign(body)})
+    assert response.status_code == 202, response.get_json()
+    assert db.scalar(select(Delivery.body).where(Delivery.delivery_id == "chunked-2")) == body
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_are_405_with_allow(client, method):
+    response = client.open("/api/github/webhooks", method=method)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST" and "POST" in response.get_json()["error"]
+
+
+def test_a_bug_in_intake_is_a_json_500_and_logged(client, db, body, monkeypatch, caplog):
+    from bot.runtime import Runtime
+
+    def broken(self, item):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Runtime, "receive", broken)
+    response = _post(client, body)
+    assert response.status_code == 500 and "redeliver" in response.get_json()["error"]
+    assert "webhook intake failed" in caplog.text
+    assert count(db, Delivery) == 0
+
+
+def test_other_paths_still_reach_flask(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.post("/api/github/webhooks/extra").status_code == 404
