@@ -1,11 +1,12 @@
 """Scale-out load test: N signed deliveries at concurrency C against gunicorn + PostgreSQL + Celery.
 
     python benchmarks/load.py [--n 10000] [--concurrency 32] [--broker redis://127.0.0.1:6379/0]
+                              [--server gunicorn|granian]
 
 It creates and migrates a fresh PostgreSQL database, then starts the production layout on this machine:
-``gunicorn bot.wsgi:app`` (gthread workers: intake only), one ``steward clock`` (hands pending delivery
-ids to the workers) and one ``steward worker`` (Celery, prefork), all on a private queue prefix. Two
-runs:
+``gunicorn bot.wsgi:app`` (gthread workers: intake only; ``--server granian`` runs the server
+``steward serve`` uses instead), one ``steward clock`` (hands pending delivery ids to the workers) and one
+``steward worker`` (Celery, prefork), all on a private queue prefix. Two runs:
 
 1. undisturbed: N deliveries;
 2. the web server SIGKILLed (its whole process group) when 40 % of the N deliveries were sent, and
@@ -127,13 +128,20 @@ class Stack:
     def log(self, name: str):
         return open(self.workdir / f"{name}.log", "ab")
 
+    def web_command(self) -> list[str]:
+        opts = self.opts
+        if opts.server == "granian":  # the server `steward serve` runs
+            from bot.server import server_command
+
+            return server_command(HOST, self.port, opts.web_workers, opts.threads)
+        return [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(opts.web_workers),
+                "--threads", str(opts.threads), "--bind", f"{HOST}:{self.port}", "--backlog", "2048",
+                "--log-level", "warning", "--preload", "bot.wsgi:app"]
+
     def start_web(self) -> None:
         with self.log("web") as log:
-            self.web = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(self.opts.web_workers),
-                 "--threads", str(self.opts.threads), "--bind", f"{HOST}:{self.port}", "--backlog", "2048",
-                 "--log-level", "warning", "--preload", "bot.wsgi:app"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.web = subprocess.Popen(self.web_command(), cwd=ROOT, env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self) -> None:
         with self.log("db") as log:
@@ -267,8 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--broker", default="redis://127.0.0.1:6379/0", help="redis://… or amqp://…")
     p.add_argument("--handling", choices=["workers", "clock"], default="workers",
                    help="who handles deliveries: Celery workers (the clock hands ids out) or the clock itself")
-    p.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
+    p.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn",
+                   help="the WSGI server: gunicorn gthread, or granian (what `steward serve` runs)")
+    p.add_argument("--web-workers", type=int, default=2, help="web server worker processes")
+    p.add_argument("--threads", type=int, default=16, help="threads per web server worker")
     p.add_argument("--worker-procs", type=int, default=4, help="Celery worker processes")
     p.add_argument("--time-limit", type=float, default=180.0)
     p.add_argument("--handle-timeout", type=float, default=600.0)
@@ -280,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     pg_name, url = create_pg_database(opts.pg_admin_url)
     stack = Stack(opts, url, secret, workdir)
     ledger = None
-    print(f"{opts.n} deliveries, concurrency {opts.concurrency}; gunicorn gthread {opts.web_workers}×{opts.threads}, "
+    server = "gunicorn gthread" if opts.server == "gunicorn" else "granian"
+    print(f"{opts.n} deliveries, concurrency {opts.concurrency}; {server} {opts.web_workers}×{opts.threads}, "
           f"1 clock, 1 Celery worker × {opts.worker_procs} ({opts.broker.split(':')[0]}; deliveries handled by "
           f"{opts.handling}); PostgreSQL; {os.cpu_count()} CPUs", flush=True)
     try:

@@ -119,18 +119,21 @@ def dispatch(factory: sessionmaker[Session], router: Router, pk: int) -> str | N
     observability.set_delivery(None)  # log lines name the delivery being handled (bot/observability.py)
     try:
         with transaction(factory) as uow:
-            claimed = uow.execute(
+            row = uow.execute(  # the claim also reads what handling needs: one statement
                 update(Delivery).where(Delivery.id == pk, Delivery.status == PENDING)
                 .values(status=PROCESSED, attempts=Delivery.attempts + 1, handled_at=now(), error=None)
-            ).rowcount
-            if claimed != 1:
+                .returning(Delivery.delivery_id, Delivery.event, Delivery.action, Delivery.body, Delivery.received_at)
+                .execution_options(synchronize_session=False)
+            ).first()
+            if row is None:
                 return None
-            row = uow.get_one(Delivery, pk)
             observability.set_delivery(row.delivery_id)
             event = Event(row.event, row.action, orjson.loads(row.body), row.delivery_id, row.received_at)
-            if not router.dispatch(uow, event):
-                row.status = IGNORED
-            return row.status
+            if router.dispatch(uow, event):
+                return PROCESSED
+            uow.execute(update(Delivery).where(Delivery.id == pk).values(status=IGNORED)
+                        .execution_options(synchronize_session=False))
+            return IGNORED
     except Exception as exc:  # a handler bug: keep the delivery, say what went wrong, replay later
         log.exception("delivery %s failed", pk)
         error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
