@@ -14,7 +14,7 @@ It creates and migrates a fresh PostgreSQL database, then starts the production 
    go on with the next delivery, as GitHub would (it does not retry).
 
 Each delivery is a real ``issue_comment.created`` payload with its own comment id, so its one effect is
-one contribution row. Printed per run: acknowledged deliveries/s, p50/p99 acknowledgement latency, the
+one contribution row. Printed per run: acknowledged deliveries/s, p50/p99/max acknowledgement latency, the
 end-to-end processing lag (receipt → handled, from the ledger) and the time from the last ack until all
 were handled; then the checks: **lost** = acknowledged but not stored, or stored but not processed once
 (``attempts`` ≠ 1 or a status other than ``processed``), or without its contribution; **duplicated** =
@@ -251,7 +251,8 @@ def one_run(name: str, stack: Stack, ledger: Ledger, opts, secret: bytes, kill_a
     result = ledger.verify(delivery_ids, ok, run)
     lags = result["lags"]
     print(f"{name}: {sum(ok)}/{opts.n} acknowledged in {wall:.2f} s = {sum(ok) / wall:.0f} deliveries/s; "
-          f"ack latency p50 {pct(acked, 0.5) * 1000:.1f} ms, p99 {pct(acked, 0.99) * 1000:.1f} ms"
+          f"ack latency p50 {pct(acked, 0.5) * 1000:.1f} ms, p99 {pct(acked, 0.99) * 1000:.1f} ms, "
+          f"max {(acked[-1] if acked else float('nan')) * 1000:.1f} ms"
           + (f"; web server SIGKILLed after {killed[0]} sent, restarted; "
              f"{opts.n - sum(ok)} unacknowledged ({result['unacked_but_stored']} of them stored anyway)"
              if killed else ""), flush=True)
