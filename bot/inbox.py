@@ -75,15 +75,13 @@ def _id_of(obj: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 else None
 
 
-def store_many(conn: Connection | Session, items: Iterable[NewDelivery]) -> dict[str, int]:
+def store_many(conn: Connection, items: Iterable[NewDelivery]) -> dict[str, int]:
     """Insert deliveries, skipping ids already in the ledger; returns {delivery id: row id} of new ones."""
     rows = {}
     for item in items:
         rows.setdefault(item.delivery_id, item)
     if not rows:
         return {}
-    if isinstance(conn, Session):
-        conn = conn.connection()
     if conn.dialect.name == "postgresql":
         return _store_postgresql(conn, list(rows.values()))
     # One statement shape whatever the batch size, so SQLAlchemy compiles it once; its "insertmanyvalues"

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from bot import inbox
-from bot.db import transaction
 from bot.handlers import router as real_router
 from bot.inbox import BadDelivery, NewDelivery
 from bot.models import Contribution, Delivery, Person
@@ -22,8 +21,8 @@ def item(corpus, delivery_id="d-1", event="issues", name="opened") -> NewDeliver
 
 
 def store(runtime, *items) -> dict[str, int]:
-    with transaction(runtime.factory) as uow:
-        return inbox.store_many(uow, items)
+    with runtime.engine.begin() as conn:
+        return inbox.store_many(conn, items)
 
 
 def test_parse_extracts_routing_fields(corpus):

@@ -106,8 +106,8 @@ def test_json_logs_carry_the_delivery_id_and_the_job_id(runtime, json_logs):
         raise RuntimeError("a handler bug")
 
     delivery_id = str(uuid.uuid4())
-    with transaction(runtime.factory) as uow:
-        pk = inbox.store_many(uow, [NewDelivery.parse(delivery_id, "issues", b'{"action": "opened"}')])[delivery_id]
+    with runtime.engine.begin() as conn:
+        pk = inbox.store_many(conn, [NewDelivery.parse(delivery_id, "issues", b'{"action": "opened"}')])[delivery_id]
     assert inbox.dispatch(runtime.factory, router, pk) == "failed"
     with transaction(runtime.factory) as uow:
         jobs.enqueue(uow, "test.observed", {"n": 7}, key="logged")
