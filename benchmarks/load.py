@@ -280,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the WSGI server: gunicorn gthread, or granian (what `steward serve` runs)")
     p.add_argument("--web-workers", type=int, default=2, help="web server worker processes")
     p.add_argument("--threads", type=int, default=16, help="threads per web server worker")
-    p.add_argument("--worker-procs", type=int, default=4, help="Celery worker processes")
+    p.add_argument("--worker-procs", type=int, default=os.cpu_count() or 2,
+                   help="Celery worker processes (default: one per CPU; handling is CPU-bound, more only contend)")
     p.add_argument("--time-limit", type=float, default=180.0)
     p.add_argument("--handle-timeout", type=float, default=600.0)
     p.add_argument("--only", choices=["undisturbed", "kill"], help="run one of the two scenarios")
