@@ -87,9 +87,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def insert_for(session: Session, model):
     """INSERT construct of the session's dialect (both support ON CONFLICT)."""
-    name = session.get_bind().dialect.name
-    dialect = postgresql if name == "postgresql" else sqlite
-    return dialect.insert(model)
+    return dialect_insert(session.get_bind().dialect.name, model)
 
 
-__all__ = ["Base", "BigId", "UTCDateTime", "make_engine", "now", "session_factory", "transaction", "insert_for"]
+def dialect_insert(name: str, table):
+    """INSERT construct of the dialect called ``name`` (for statements built once per dialect and cached)."""
+    return (postgresql if name == "postgresql" else sqlite).insert(table)
+
+
+__all__ = ["Base", "BigId", "UTCDateTime", "make_engine", "now", "session_factory", "transaction", "insert_for",
+           "dialect_insert"]

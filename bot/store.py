@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import dialect_insert
 from bot.models import Person, PersonLogin
 
 
@@ -77,7 +77,7 @@ def insert_new(uow: Session, model: type, values: Mapping[str, Any], *, key: tup
 
 @functools.lru_cache(maxsize=64)
 def _insert_new_statement(dialect: str, table: Table, key: tuple[str, ...]):
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = dialect_insert(dialect, table)
     return stmt.on_conflict_do_nothing(index_elements=list(key)).returning(*(table.c[k] for k in key))
 
 
@@ -86,7 +86,7 @@ def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], key:
                       newer: str | None, insert_only: frozenset[str]):
     """One statement per shape, built once: its values are bound parameters, so SQLAlchemy's compiled
     cache serves every later call (building ON CONFLICT clauses costs more than running them)."""
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = dialect_insert(dialect, table)
     keep = set(key) | insert_only
     changes = {col: stmt.excluded[col] for col in columns if col not in keep}
     if not changes:

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import case, delete, event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import dialect_insert
 from bot.governance.exclusions import counted
 from bot.metrics.activity import D0_KINDS, D1_KINDS, D2_KIND, GHOST
 from bot.metrics.responsiveness import NOT_CONTRIBUTIONS
@@ -98,7 +98,7 @@ def _apply(uow: Session) -> None:
 @functools.lru_cache(maxsize=2)
 def _upsert(dialect: str):
     table = ContributorTotal.__table__
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = dialect_insert(dialect, table)
     low, high = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
 
     def merged(column: str, pick):
