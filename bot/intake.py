@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 
 from sqlalchemy import exc
@@ -41,10 +41,14 @@ class GroupCommitter:
 
     def submit(self, item: NewDelivery, timeout: float = 8.0) -> int | None:
         """Store one delivery durably; its row id, or None if its delivery id was already stored."""
+        return self.enqueue(item).result(timeout=timeout)
+
+    def enqueue(self, item: NewDelivery) -> Future[int | None]:
+        """``submit`` without the wait: the future is settled once the delivery's batch is committed."""
         self._start()
         future: Future[int | None] = Future()
         self._queue.put((item, future))
-        return future.result(timeout=timeout)
+        return future
 
     def close(self) -> None:
         with self._lock:
@@ -93,10 +97,10 @@ class GroupCommitter:
                     self._commit([one])
                 return
             log.exception("could not store delivery %s", batch[0][0].delivery_id)
-            batch[0][1].set_exception(StorageError("the delivery ledger is unavailable"))
+            _settle(batch[0][1], error=StorageError("the delivery ledger is unavailable"))
             return
         for item, future in batch:
-            future.set_result(new.pop(item.delivery_id, None))  # a second copy in one batch: duplicate
+            _settle(future, new.pop(item.delivery_id, None))  # a second copy in one batch: duplicate
 
     def _store(self, items: list[NewDelivery], lock_wait_s: float = 8.0) -> dict[str, int]:
         deadline = time.monotonic() + lock_wait_s
@@ -154,6 +158,17 @@ class GroupCommitter:
 
 
 SQLITE_RETRY_S = 0.0005
+
+
+def _settle(future: Future, result: int | None = None, error: Exception | None = None) -> None:
+    """Answer a waiting request; one that gave up (cancelled its future) is answered already."""
+    try:
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+    except InvalidStateError:
+        log.debug("a request stopped waiting for its delivery before the commit")
 
 
 def waiting_flag(engine: Engine) -> Path | None:

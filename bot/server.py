@@ -25,7 +25,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-__all__ = ["make_clock", "serve", "server_command", "wsgi_app"]  # make_clock: moved to bot/clock.py
+__all__ = ["asgi_app", "make_clock", "serve", "server_command", "wsgi_app"]  # make_clock: moved to bot/clock.py
 
 
 def wsgi_app():
@@ -33,6 +33,18 @@ def wsgi_app():
     from bot import create_app
 
     return create_app(inline_dispatch=False)
+
+
+def asgi_app():
+    """Factory for ASGI servers: the same app, its webhook path answered on the event loop, the rest by Flask
+    in a2wsgi's thread pool. ``gunicorn -k uvicorn_worker.UvicornWorker 'bot.server:asgi_app()'``."""
+    from a2wsgi import WSGIMiddleware
+
+    from bot import runtime_of
+    from bot.web.webhooks import AsgiWebhooks
+
+    flask_app = wsgi_app()
+    return AsgiWebhooks(runtime_of(flask_app), WSGIMiddleware(flask_app))
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec

@@ -1,4 +1,5 @@
-"""The crash test: SIGKILL a running ``steward serve`` mid-stream, restart it, lose nothing, repeat nothing.
+"""The crash test: SIGKILL a running ``steward serve`` mid-stream, restart it, lose nothing, repeat nothing;
+and ``asgi_app`` under gunicorn's uvicorn workers, the production web tier, end to end.
 
 Each delivery is an ``issue_comment.created`` with its own comment id, so it must produce exactly one
 contribution. Every delivery that got a 2xx must be stored and processed exactly once (attempts == 1,
@@ -26,6 +27,7 @@ from sqlalchemy import func, select
 from bot.db import make_engine
 from bot.models import Contribution, Delivery
 from bot.models.inbox import PENDING
+from bot.settings import MAX_BODY_BYTES
 from tests.conftest import BACKENDS, SECRET, create_database, drop_database, load, sign
 
 pytestmark = pytest.mark.slow
@@ -150,3 +152,95 @@ def test_sigkill_mid_stream_loses_nothing_and_repeats_nothing(server_database, t
     assert {attempts for _, _, attempts in rows} == {1}, "a delivery was handled more than once"
     assert all(per_delivery.get(delivery_id) == 1 for delivery_id, _, _ in rows)
     assert sum(per_delivery.values()) == len(rows)
+
+
+HOOK = "/api/github/webhooks"
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_database(request, tmp_path):
+    name = f"steward_asgi_{uuid.uuid4().hex[:8]}"
+    url = f"sqlite:///{tmp_path / 'asgi.db'}" if request.param == "sqlite" else create_database(name)
+    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True, capture_output=True,
+                   env={**os.environ, "STEWARD_DATABASE_URL": url})
+    yield url
+    if request.param != "sqlite":
+        drop_database(name)
+
+
+@pytest.fixture
+def gunicorn(migrated_database, tmp_path):
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    env = {**os.environ, "STEWARD_DATABASE_URL": migrated_database, "GITHUB_WEBHOOK_SECRET": SECRET}
+    with log.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker",
+                                 "--workers", "2", "--bind", f"127.0.0.1:{port}", "bot.server:asgi_app()"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_listening(port, proc, log)
+        yield port, proc, log
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if http_call(port, "GET", "/readyz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not become ready: {log.read_text()[-2000:]}")
+
+
+def http_call(port: int, method: str, path: str, body=None, headers=None, chunked: bool = False):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
+        response = conn.getresponse()
+        return response.status, response.getheader("Allow"), response.read()
+    finally:
+        conn.close()
+
+
+def post(port: int, body: bytes | list[bytes], delivery_id: str, signature: str | None = None):
+    """A list of pieces goes out chunked (Transfer-Encoding, no Content-Length)."""
+    chunked = isinstance(body, list)
+    headers = {"X-GitHub-Event": "issues", "X-GitHub-Delivery": delivery_id, "Content-Type": "application/json",
+               "X-Hub-Signature-256": signature or sign(b"".join(body) if chunked else body)}
+    if chunked:
+        headers["Transfer-Encoding"] = "chunked"
+    return http_call(port, "POST", HOOK, iter(body) if chunked else body, headers, chunked)
+
+
+def test_gunicorn_with_uvicorn_workers_serves_every_rule_and_stops_cleanly(gunicorn, migrated_database):
+    """The production web tier (docs/DEPLOY.md): ``asgi_app`` under gunicorn, real sockets, both databases."""
+    port, proc, log = gunicorn
+    body = json.dumps(load("issues", "opened")).encode()
+    assert post(port, body, "asgi-1")[0] == 202
+    assert post(port, body, "asgi-1")[0] == 200  # duplicate
+    assert post(port, body, "asgi-2", signature="sha256=00")[0] == 401
+    assert post(port, b"{not json", "asgi-3")[0] == 400
+    too_big = b'{"x": "' + b"a" * MAX_BODY_BYTES + b'"}'
+    assert post(port, too_big, "asgi-4")[0] == 413  # by its Content-Length
+    pieces = [too_big[i:i + (1 << 20)] for i in range(0, len(too_big), 1 << 20)]
+    assert post(port, pieces, "asgi-5")[0] == 413  # counted while it streams
+    assert post(port, [body[:100], body[100:]], "asgi-6")[0] == 202
+    status, allow, _ = http_call(port, "GET", HOOK)
+    assert (status, allow) == (405, "POST")
+    assert http_call(port, "GET", "/healthz")[0] == 200  # Flask, through a2wsgi
+    assert http_call(port, "GET", "/api/v1/no-such-thing")[0] == 404
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in log.read_text()
+    engine = make_engine(migrated_database)
+    try:
+        with engine.connect() as conn:
+            rows = dict(conn.execute(select(Delivery.delivery_id, Delivery.status)).all())
+    finally:
+        engine.dispose()
+    assert rows == {"asgi-1": "pending", "asgi-6": "pending"}  # intake only: the clock handles them
