@@ -10,7 +10,7 @@ exactly N deliveries were stored and times the clock until no ``pending`` row is
 
 House rule: a benchmark prints ratios against a reference run in the same process. The reference is
 ``benchmarks/reference_app.py`` (verify the signature, parse the JSON, no storage, no framework)
-served by the same granian command line as Steward's web server.
+served by the same gunicorn command line as Steward's web server.
 
 The payloads are the real ones under ``shared/github-webhooks/payloads/<event>/*.json``, cycled, each
 with its own X-GitHub-Delivery uuid and a correct X-Hub-Signature-256. The client shares the CPUs with
@@ -245,8 +245,7 @@ def serve_defaults() -> tuple[int, int]:
 def reference_command(port: int, workers: int, threads: int) -> list[str]:
     from bot.server import server_command
 
-    return [("reference_app:create" if arg == "bot.server:wsgi_app" else arg)
-            for arg in server_command(HOST, port, workers, threads)]
+    return server_command(HOST, port, workers, threads, app="reference_app:create")
 
 
 class Ledger:
@@ -429,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     secret = (opts.secret if opts.url else secrets.token_hex(16)).encode()
     payloads = load_payloads(opts.payloads)
     print(f"{opts.n} deliveries ({len(payloads)} real payloads cycled), concurrency {opts.concurrency}, "
-          f"warm-up {opts.warmup}; granian workers {opts.workers}, threads {opts.threads}; {os.cpu_count()} CPUs",
+          f"warm-up {opts.warmup}; gunicorn + uvicorn workers {opts.workers}; {os.cpu_count()} CPUs",
           flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="steward-bench-"))
     try:

@@ -1,11 +1,11 @@
 """Scale-out load test: N signed deliveries at concurrency C against gunicorn + PostgreSQL + Celery.
 
     python benchmarks/load.py [--n 10000] [--concurrency 32] [--broker redis://127.0.0.1:6379/0]
-                              [--server gunicorn|gunicorn-gthread|granian]
+                              [--server gunicorn|gunicorn-gthread]
 
 It creates and migrates a fresh PostgreSQL database, then starts the production layout on this machine:
-``gunicorn -k uvicorn_worker.UvicornWorker 'bot.server:asgi_app()'`` (intake only; ``--server gunicorn-gthread`` runs
-``bot.wsgi:app`` on gthread workers instead, ``--server granian`` the server ``steward serve`` runs), one
+``gunicorn -k uvicorn_worker.UvicornWorker 'bot.server:asgi_app()'`` (intake only, as ``steward serve`` runs
+it; ``--server gunicorn-gthread`` runs ``bot.wsgi:app`` on gunicorn's gthread workers instead), one
 ``steward clock`` (hands pending delivery ids to the workers) and one ``steward worker`` (Celery, prefork),
 all on a private queue prefix. Two runs:
 
@@ -131,17 +131,13 @@ class Stack:
 
     def web_command(self) -> list[str]:
         opts = self.opts
-        if opts.server == "granian":  # the server `steward serve` runs
-            from bot.server import server_command
-
-            return server_command(HOST, self.port, opts.web_workers, opts.threads)
-        common = ["--workers", str(opts.web_workers), "--bind", f"{HOST}:{self.port}", "--backlog", "2048",
-                  "--log-level", "warning"]
         if opts.server == "gunicorn-gthread":  # the WSGI entry on gunicorn's threaded workers, for comparison
             return [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", str(opts.threads),
-                    *common, "--preload", "bot.wsgi:app"]
-        return [sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker", *common,
-                "bot.server:asgi_app()"]  # the production layout (docs/DEPLOY.md)
+                    "--workers", str(opts.web_workers), "--bind", f"{HOST}:{self.port}", "--backlog", "2048",
+                    "--log-level", "warning", "--preload", "bot.wsgi:app"]
+        from bot.server import server_command  # the production web tier, as `steward serve` runs it
+
+        return server_command(HOST, self.port, opts.web_workers, opts.threads)
 
     def start_web(self) -> None:
         with self.log("web") as log:
@@ -281,11 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--broker", default="redis://127.0.0.1:6379/0", help="redis://… or amqp://…")
     p.add_argument("--handling", choices=["workers", "clock"], default="workers",
                    help="who handles deliveries: Celery workers (the clock hands ids out) or the clock itself")
-    p.add_argument("--server", choices=["gunicorn", "gunicorn-gthread", "granian"], default="gunicorn",
-                   help="gunicorn with uvicorn workers on asgi_app (production), gunicorn gthread on bot.wsgi, "
-                        "or granian on bot.wsgi (what `steward serve` runs)")
+    p.add_argument("--server", choices=["gunicorn", "gunicorn-gthread"], default="gunicorn",
+                   help="gunicorn with uvicorn workers on asgi_app (production, `steward serve`), or gunicorn's "
+                        "gthread workers on bot.wsgi")
     p.add_argument("--web-workers", type=int, default=2, help="web server worker processes")
-    p.add_argument("--threads", type=int, default=16, help="threads per web server worker (WSGI servers)")
+    p.add_argument("--threads", type=int, default=16, help="threads per web process (gthread: per request)")
     p.add_argument("--worker-procs", type=int, default=os.cpu_count() or 2,
                    help="Celery worker processes (default: one per CPU; handling is CPU-bound, more only contend)")
     p.add_argument("--time-limit", type=float, default=180.0)
@@ -298,9 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     pg_name, url = create_pg_database(opts.pg_admin_url)
     stack = Stack(opts, url, secret, workdir)
     ledger = None
-    server = {"gunicorn": f"gunicorn + uvicorn workers × {opts.web_workers} (asgi_app)",
-              "gunicorn-gthread": f"gunicorn gthread {opts.web_workers}×{opts.threads} (bot.wsgi)",
-              "granian": f"granian {opts.web_workers}×{opts.threads} (bot.wsgi)"}[opts.server]
+    server = (f"gunicorn gthread {opts.web_workers}×{opts.threads} (bot.wsgi)" if opts.server == "gunicorn-gthread"
+              else f"gunicorn + uvicorn workers × {opts.web_workers} (asgi_app)")
     print(f"{opts.n} deliveries, concurrency {opts.concurrency}; {server}, "
           f"1 clock, 1 Celery worker × {opts.worker_procs} ({opts.broker.split(':')[0]}; deliveries handled by "
           f"{opts.handling}); PostgreSQL; {os.cpu_count()} CPUs", flush=True)

@@ -57,7 +57,8 @@ main.add_command(backfill_command, "backfill")  # steward backfill: import a rep
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Web server processes.")
-@click.option("--threads", default=16, show_default=True, type=int, help="Request threads per process.")
+@click.option("--threads", default=16, show_default=True, type=int,
+              help="Threads per web process for pages and the API (webhooks need none).")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
     """Run the web server and the clock (embedded defaults: SQLite, in-process jobs)."""

@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from bot.db import make_engine
 from bot.models import Contribution, Delivery
 from bot.models.inbox import PENDING
+from bot.server import server_command
 from bot.settings import MAX_BODY_BYTES
 from tests.conftest import BACKENDS, SECRET, create_database, drop_database, load, sign
 
@@ -173,9 +174,8 @@ def gunicorn(migrated_database, tmp_path):
     port, log = free_port(), tmp_path / "gunicorn.log"
     env = {**os.environ, "STEWARD_DATABASE_URL": migrated_database, "GITHUB_WEBHOOK_SECRET": SECRET}
     with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker",
-                                 "--workers", "2", "--bind", f"127.0.0.1:{port}", "bot.server:asgi_app()"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(server_command("127.0.0.1", port, workers=2, threads=4), env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_listening(port, proc, log)
         yield port, proc, log
@@ -217,7 +217,7 @@ def post(port: int, body: bytes | list[bytes], delivery_id: str, signature: str 
 
 
 def test_gunicorn_with_uvicorn_workers_serves_every_rule_and_stops_cleanly(gunicorn, migrated_database):
-    """The production web tier (docs/DEPLOY.md): ``asgi_app`` under gunicorn, real sockets, both databases."""
+    """The web tier alone (production, docs/DEPLOY.md): ``asgi_app`` under gunicorn, real sockets, both databases."""
     port, proc, log = gunicorn
     body = json.dumps(load("issues", "opened")).encode()
     assert post(port, body, "asgi-1")[0] == 202

@@ -3,13 +3,14 @@
 Every delivery GitHub sends comes through here, so this one path bypasses Flask. The rules are written
 once, without I/O (``check``, ``stored`` and the fixed replies), and served by two thin fronts:
 
-- ``Webhooks``, WSGI middleware that ``create_app`` installs in front of Flask (granian in ``steward
-  serve``, any WSGI server through ``bot.wsgi``, Flask's test client);
-- ``AsgiWebhooks``, the same in front of an ASGI app (``bot.server:asgi_app``: gunicorn with uvicorn
-  workers in the production layout). Its coroutine waits for the group commit without holding a thread.
+- ``AsgiWebhooks``, in front of an ASGI app (``bot.server:asgi_app``, which gunicorn's uvicorn workers
+  serve in ``steward serve`` and in production). Its coroutine waits for the group commit without
+  holding a thread; every other path goes to Flask through a2wsgi's thread pool.
+- ``Webhooks``, the same as WSGI middleware that ``create_app`` installs in front of Flask (Flask's test
+  client, and any WSGI server through ``bot.wsgi``).
 
 Flask's request context, URL map and response objects were ~120 µs of the web server's ~640 µs of CPU
-per delivery; gunicorn's gthread workers cost more again (docs/ARCHITECTURE.md).
+per delivery; a thread per request under gunicorn's gthread workers cost more again (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
