@@ -102,6 +102,17 @@ class ItemCalls:
         self._write("reaction", repo, f"issues/comments/{comment_id}", {"content": content}, lambda: self._json(
             "POST", f"/repos/{repo_path(repo)}/issues/comments/{comment_id}/reactions", {"content": content})["id"])
 
+    def comment_reactions(self, repo: str, comment_id: int) -> list[dict]:
+        """The reactions on an issue comment now (none when dry, or when the comment is gone)."""
+        if self.dry:
+            return []
+        try:
+            return list(self.paginate(f"/repos/{repo_path(repo)}/issues/comments/{int(comment_id)}/reactions"))
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
+            return []
+
     def set_assignees(self, repo: str, number: int, logins: list[str], *, add: bool) -> list[str] | None:
         """Add (or remove) assignees; the assignees GitHub reports afterwards (None when dry)."""
         path, verb = f"/repos/{repo_path(repo)}/issues/{int(number)}/assignees", "POST" if add else "DELETE"

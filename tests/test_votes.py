@@ -3,6 +3,7 @@ job closes the vote and posts the result at the fake GitHub."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from bot.models import Vote
 from bot.periodic import votes
 from tests import periodic_clock
-from tests.fake_github.rest import add_comment
+from tests.fake_github.rest import add_comment, add_reaction
 from tests.handlers.conftest import MAINTAINER, changed
 from tests.periodic_clock import T0, configure, iso, item, tick
 
@@ -60,8 +61,9 @@ def test_a_vote_opens_tallies_and_closes_early_with_the_result_and_a_label(as_ap
     [opening] = bot_comments(repo)
     assert opening.startswith("<!-- steward:vote:")
     assert opening.split("\n", 1)[1] == (
-        "### Vote opened by @maint\n\nTo vote, comment a line with just `+1` (in favour) or `-1` (against), or `0` to"
-        " abstain. Your latest vote counts; you can change it until the vote closes.\n\n- Binding voters: @alice,"
+        "### Vote opened by @maint\n\nTo vote, react to this comment with 👍 (in favour), 👎 (against) or 👀 (abstain),"
+        " or comment a line with just `+1`, `-1` or `0`. Your latest vote counts; you can change it until the vote"
+        " closes.\n\n- Binding voters: @alice,"
         " @bob, @carol\n- Passes with at least 67% of the binding votes cast (`+1` and `-1`), and more in favour than"
         " against\n- Closes 2019-05-23 15:20 UTC. It closes early once every binding voter has voted.\n\nOther votes"
         " are welcome and shown as non-binding.")
@@ -205,3 +207,45 @@ def test_an_unknown_team_is_refused_with_the_reason(as_app, clock, github, repo,
     say("maint", "/vote", OPENED, association="MEMBER")
     assert "Steward could not read the members of `Codertocat/nobody` (404); check the team's name" \
            in bot_comments(repo)[0]
+
+
+def vote_comment(repo) -> dict:
+    return next(c for c in repo.issue_comments[1] if "<!-- steward:vote:" in c["body"])
+
+
+def test_reactions_on_the_vote_comment_are_votes_and_the_latest_vote_of_either_kind_counts(
+        as_app, clock, github, repo, decision, say):
+    say("maint", "/vote", OPENED, association="MEMBER")
+    target = vote_comment(repo)["id"]
+    react = functools.partial(add_reaction, github, repo, target)
+    react(PEOPLE["alice"], "+1", iso(OPENED + timedelta(hours=1)))
+    react(PEOPLE["bob"], "+1", iso(OPENED + timedelta(hours=1)))
+    say("bob", "-1", OPENED + timedelta(hours=2))  # bob changes his mind by comment: the later vote counts
+    react(PEOPLE["carol"], "-1", iso(OPENED + timedelta(hours=1)))
+    say("carol", "+1", OPENED + timedelta(minutes=30))  # ... and carol by reaction, after her comment
+    react(PEOPLE["dave"], "eyes", iso(OPENED + timedelta(hours=1)))  # non-binding abstention
+    react(PEOPLE["dave"], "heart", iso(OPENED + timedelta(hours=2)))  # not a vote
+    react({"login": "some-bot", "type": "Bot"}, "-1", iso(OPENED + timedelta(hours=1)))  # bots never vote
+    tick(as_app, clock, "votes", OPENED + timedelta(hours=3))  # everyone binding voted: closes early
+    result = bot_comments(repo)[1]
+    assert result.split("\n", 1)[1] == (
+        "### Vote failed\n\nBinding: 1 in favour, 2 against, 0 abstaining, 0 not voting; 33% in favour (needed: 67% of"
+        " votes cast).\n\n| Binding voter | Vote |\n| --- | --- |\n| alice | `+1` (in favour) |\n| bob | `-1`"
+        " (against) |\n| carol | `-1` (against) |\n\n| Non-binding | Vote |\n| --- | --- |\n| dave | `0` (abstain) |")
+    reads = [r for r in github.requests if r.path.endswith(f"/issues/comments/{target}/reactions")]
+    assert [r.method for r in reads] == ["GET"]
+
+
+def test_reactions_before_the_opening_or_after_the_deadline_do_not_count(as_app, clock, github, repo, decision, say):
+    configure(repo, CONFIG + "  allow_abstain: false\n")
+    say("maint", "/vote", OPENED, association="MEMBER")
+    assert "👀" not in vote_comment(repo)["body"]
+    target = vote_comment(repo)["id"]
+    add_reaction(github, repo, target, PEOPLE["alice"], "+1", iso(OPENED - timedelta(minutes=1)))
+    add_reaction(github, repo, target, PEOPLE["bob"], "+1", iso(OPENED + timedelta(days=1)))
+    add_reaction(github, repo, target, PEOPLE["carol"], "eyes", iso(OPENED + timedelta(days=1)))  # no abstaining
+    add_reaction(github, repo, target, PEOPLE["alice"], "-1", iso(OPENED + timedelta(days=8)))  # too late
+    tick(as_app, clock, "votes", OPENED + timedelta(days=8, minutes=1))
+    result = bot_comments(repo)[1]
+    assert "### Vote passed\n\nBinding: 1 in favour, 0 against, 0 abstaining, 2 not voting" in result
+    assert "| alice | did not vote |" in result and "| carol | did not vote |" in result

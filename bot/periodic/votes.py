@@ -2,9 +2,11 @@
 job closes it. Discussions are answered and labelled through GraphQL (labels only where they exist).
 
 Opening snapshots the ``votes:`` section onto the ``Vote`` row, so a config change mid-vote changes nothing for
-it, and posts one marked comment (``vote:<id>``) explaining how to vote. A vote is a comment line that is exactly
-``+1`` (in favour), ``-1`` (against) or ``0`` (abstain, when allowed), outside code blocks and quotes; a voter's
-latest such comment counts. Only the snapshot's ``voters`` are binding; everyone else is shown as non-binding.
+it, and posts one marked comment (``vote:<id>``) explaining how to vote. A vote is a reaction on that comment
+(👍 in favour, 👎 against, 👀 abstain, as in cncf/gitvote; issues only: a discussion's reactions are not read) or a
+comment line that is exactly ``+1``, ``-1`` or ``0``, outside code blocks and quotes. A voter's latest vote of
+either kind counts; abstaining needs ``allow_abstain``. Only the snapshot's ``voters`` are binding; everyone else
+is shown as non-binding.
 
 The ``votes`` job (every 15 minutes) closes votes that are due, or early once every binding voter has voted
 (``close_early``), posts the result (marker ``vote-result:<id>``) and labels the issue ``vote/passed`` or
@@ -26,8 +28,10 @@ from bot.config_schema import setting
 from bot.models import Comment, Discussion, Issue, Person, Vote
 from bot.periodic import head_config, repository, team_members, team_ref
 from bot.repo_config import register_section
+from bot.store import parse_time
 
 CHOICES = {"+1": "in favour", "-1": "against", "0": "abstain"}
+REACTIONS = {"+1": "+1", "-1": "-1", "eyes": "0"}  # GitHub's reaction content -> vote
 _LINE = re.compile(r"(\+1|-1|0)\s*$")
 _FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})")
 _COMMENT_KIND = {"issue": "issue", "discussion": "discussion"}  # Comment.kind of each item's comments
@@ -43,7 +47,7 @@ class VotesConfig:
     of: Literal["cast", "voters"] = setting("cast", help="threshold of the binding votes cast (+1 and -1), or of"
                                             " all binding voters")
     days: int = setting(7, minimum=1, maximum=90, help="how long a vote stays open")
-    allow_abstain: bool = setting(True, help="accept `0` as an abstention")
+    allow_abstain: bool = setting(True, help="accept `0` (or 👀) as an abstention")
     close_early: bool = setting(True, help="close as soon as every binding voter has voted")
 
 
@@ -96,14 +100,31 @@ def tally(config: dict, ballots: list[tuple[str, str]]) -> Tally:
     return Tally(binding, dict(latest.values()), yes, no, abstain, passed, share)
 
 
-def ballots(uow: Any, vote: Vote, until: datetime) -> list[tuple[str, str]]:
+Ballot = tuple[datetime, str, str]  # when, login, choice
+
+
+def ballots(uow: Any, vote: Vote, until: datetime) -> list[Ballot]:
+    """Vote lines in the item's comments between the opening and ``until``."""
     rows = uow.execute(
-        select(Person.login, Comment.body).join(Person, Comment.author_id == Person.id)
+        select(Comment.created_at, Person.login, Comment.body).join(Person, Comment.author_id == Person.id)
         .where(Comment.repository_id == vote.repository_id, Comment.kind == _COMMENT_KIND[vote.item],
                Comment.parent_number == vote.number, Comment.deleted_at.is_(None), Person.is_bot.is_not(True),
                Comment.created_at >= vote.opened_at, Comment.created_at <= until)
         .order_by(Comment.created_at, Comment.id)).all()
-    return [(login, vote_) for login, body in rows if (vote_ := choice(body)) is not None]
+    return [(at, login, vote_) for at, login, body in rows if (vote_ := choice(body)) is not None]
+
+
+def reaction_ballots(api: Any, repo: str, vote: Vote, until: datetime) -> list[Ballot]:
+    """Reactions on the vote's own comment, read from GitHub now (no webhook reports reactions)."""
+    if vote.item != "issue" or vote.comment_id is None:
+        return []
+    found = []
+    for reaction in api.comment_reactions(repo, vote.comment_id):
+        user, at = reaction.get("user") or {}, parse_time(reaction.get("created_at"))
+        if (reaction.get("content") in REACTIONS and user.get("login") and user.get("type") != "Bot"
+                and at is not None and vote.opened_at <= at <= until):
+            found.append((at, user["login"], REACTIONS[reaction["content"]]))
+    return found
 
 
 def opening_body(vote: Vote) -> str:
@@ -113,8 +134,15 @@ def opening_body(vote: Vote) -> str:
     abstain = ", or `0` to abstain" if c["allow_abstain"] else ""
     early = " It closes early once every binding voter has voted." if c["close_early"] else ""
     voters = ", ".join(f"@{v}" for v in c["voters"])
-    return (f"### Vote opened by @{vote.opened_by}\n\nTo vote, comment a line with just `+1` (in favour) or `-1`"
-            f" (against){abstain}. Your latest vote counts; you can change it until the vote closes.\n\n"
+    if vote.item != "issue":  # a discussion's reactions are not read
+        how = f"comment a line with just `+1` (in favour) or `-1` (against){abstain}"
+    elif c["allow_abstain"]:
+        how = "react to this comment with 👍 (in favour), 👎 (against) or 👀 (abstain), or comment a line with just" \
+              " `+1`, `-1` or `0`"
+    else:
+        how = "react to this comment with 👍 (in favour) or 👎 (against), or comment a line with just `+1` or `-1`"
+    return (f"### Vote opened by @{vote.opened_by}\n\nTo vote, {how}. Your latest vote counts; you can change it"
+            " until the vote closes.\n\n"
             f"- Binding voters: {voters}\n- Passes with at least {rule}, and more in favour than against\n"
             f"- Closes {vote.closes_at:%Y-%m-%d %H:%M} UTC.{early}\n\nOther votes are welcome and shown as"
             " non-binding.")
@@ -215,13 +243,17 @@ def close(runtime: Any, vote_id: int, at: datetime) -> str | None:
     """Close one vote if it is due; its outcome (passed | failed) or None when it stays open."""
     with runtime.factory() as uow:
         vote = uow.get_one(Vote, vote_id)
-        result = tally(vote.config, ballots(uow, vote, min(at, vote.closes_at)))
-        due = at >= vote.closes_at or (vote.config["close_early"] and result.everyone_voted)
+        until = min(at, vote.closes_at)
+        cast = ballots(uow, vote, until)
         repo = repository(runtime, vote.repository_id)
-    if not due or repo is None:
+    if repo is None:
+        return None
+    api = gh.installation_api(runtime, repo.installation_id, repository_id=repo.id)
+    cast += reaction_ballots(api, repo.full_name, vote, until)
+    result = tally(vote.config, [(login, choice_) for _, login, choice_ in sorted(cast, key=lambda b: b[0])])
+    if not (at >= vote.closes_at or (vote.config["close_early"] and result.everyone_voted)):
         return None
     outcome = "passed" if result.passed else "failed"
-    api = gh.installation_api(runtime, repo.installation_id, repository_id=repo.id)
     body, label = result_body(vote, result), f"vote/{outcome}"
     if vote.item == "discussion" and vote.subject_id:
         api.upsert_discussion_comment(repo.full_name, vote.number, vote.subject_id, f"vote-result:{vote.id}", body)

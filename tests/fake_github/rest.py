@@ -195,6 +195,14 @@ def install(fake: FakeGitHub) -> None:
         comment.update(body=body, updated_at=stamp())
         return json_response(comment)
 
+    @fake.route("GET", REPO + r"/issues/comments/(?P<cid>\d+)/reactions")
+    @installation
+    def list_reactions(request, repo, cid):
+        if find_comment(repo, int(cid)) is None:
+            return error(404, "Not Found")
+        path = f"/repos/{repo.full_name}/issues/comments/{cid}/reactions"
+        return page(fake, request, repo.reactions.get(int(cid), []), path)
+
     @fake.route("POST", REPO + r"/issues/comments/(?P<cid>\d+)/reactions")
     @installation
     def react(request, repo, cid):
@@ -450,6 +458,14 @@ def add_comment(fake: FakeGitHub, repo: FakeRepo, number: int, body: str, *, bot
         comment["user"] = bot_user(fake)
     repo.issue_comments.setdefault(number, []).append(comment)
     return comment
+
+
+def add_reaction(fake: FakeGitHub, repo: FakeRepo, comment_id: int, user: dict, content: str, at: str) -> dict:
+    """Someone (``user``, a REST user object) reacts to an issue comment at ``at`` (an ISO timestamp)."""
+    reaction = {"id": fake.state.new_id(), "node_id": "MDg6UmVhY3Rpb24y", "user": user, "content": content,
+                "created_at": at}
+    repo.reactions.setdefault(comment_id, []).append(reaction)
+    return reaction
 
 
 def add_hook_delivery(fake: FakeGitHub, guid: str, status_code: int, *, delivered_at: datetime | None = None,
