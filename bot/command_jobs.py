@@ -37,6 +37,7 @@ HELP_MARKER = "help"
 ACTION_MODULES: tuple[str, ...] = ("bot.governance.actions", "bot.governance.approve", "bot.governance.newcomers",
                                      "bot.evaluation.approval")
 ACTION_MODULES += ("bot.periodic.lifecycle", "bot.periodic.votes")  # issue 6 §6, §8
+ACTION_MODULES += ("bot.affiliations",)  # /affiliation: the Elephant Factor's self-service
 
 
 class Refused(Exception):  # noqa: N818 - an answer for the user, not a failure

@@ -41,7 +41,7 @@ class CommandSpec:
 
     name: str
     summary: str
-    arg: str = ""  # what each argument is: "" (none), "user", "label" or "cancel"
+    arg: str = ""  # what each argument is: "" (none), "user", "label", "cancel" or "text" (a word, as written)
     min_args: int = 0
     max_args: int | None = 0  # None: unbounded
     # Who may run it, checked by the job against GitHub's collaborator permission (bot/governance/permissions.py):
@@ -52,7 +52,7 @@ class CommandSpec:
 
     @property
     def usage(self) -> str:
-        word = {"user": "@user", "label": "label", "cancel": "cancel"}.get(self.arg, "")
+        word = {"user": "@user", "label": "label", "cancel": "cancel", "text": "organisation"}.get(self.arg, "")
         if not word:
             return f"/{self.name}"
         if self.min_args == 0:
@@ -77,6 +77,8 @@ SPECS: tuple[CommandSpec, ...] = (
                 " `stale` or `rotten`).", "label", 1, 1, who="anyone"),
     CommandSpec("vote", "Open a vote on this decision issue (voters and rules from `votes:` in the config);"
                 " `cancel` ends it without a result.", "cancel", 0, 1),
+    CommandSpec("affiliation", "Set your own organisation, for the Elephant Factor: `/affiliation Acme Inc` (`none`:"
+                " no organisation; end with `since YYYY-MM-DD` to say when it began).", "text", 1, None, who="anyone"),
     CommandSpec("help", "List the commands Steward understands.", who="anyone"),
 )
 
@@ -194,7 +196,7 @@ def _parse_line(text: str, number: int) -> Command | CommandError:
         value = _check(spec, arg)
         if value is None:
             what = {"user": "is not a valid GitHub user name", "label": "is not a valid label",
-                    "cancel": "is not understood (only `cancel` is)"}[spec.arg]
+                    "cancel": "is not understood (only `cancel` is)", "text": "is too long"}[spec.arg]
             return CommandError(text, number, f"`/{name}`: `{arg}` {what}. Usage: `{spec.usage}`.")
         normalised.append(value)
     return Command(name, tuple(normalised), number)
@@ -219,13 +221,15 @@ def _check(spec: CommandSpec, arg: str) -> str | None:
     if spec.arg == "label":
         label = arg.strip()
         return label if 0 < len(label) <= _MAX_LABEL else None
+    if spec.arg == "text":
+        return arg if len(arg) <= 255 else None
     return "cancel" if arg.lower() == "cancel" else None
 
 
 def _count_phrase(spec: CommandSpec) -> str:
     if spec.max_args == 0:
         return "takes no arguments"
-    noun = {"user": "user", "label": "label", "cancel": "argument"}[spec.arg]
+    noun = {"user": "user", "label": "label", "cancel": "argument", "text": "word"}[spec.arg]
     if spec.min_args == 0:
         return f"takes at most one {noun}"
     if spec.max_args is None:

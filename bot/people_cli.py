@@ -1,11 +1,13 @@
 """``steward people hide|show|hidden``: a contributor's opt-out of named lists (dashboard pages, the
-contributors API and CSV). Hidden people still count in every figure; lists show them as "anonymous contributor"."""
+contributors API and CSV). Hidden people still count in every figure; lists show them as "anonymous contributor".
+``steward people affiliate|affiliations``: a person's organisation over time (Elephant Factor, M13)."""
 
 from __future__ import annotations
 
 import click
 from sqlalchemy import delete, func, select
 
+from bot import affiliations
 from bot.db import make_engine, now, session_factory, transaction
 from bot.models import ListOptOut, Person
 from bot.settings import Settings
@@ -47,7 +49,7 @@ def _change(settings: Settings, login: str | None, person_id: int | None, hide: 
 
 @click.group()
 def people() -> None:
-    """A contributor's opt-out of named lists (they still count in every figure)."""
+    """A contributor's opt-out of named lists (they still count in every figure) and affiliations."""
 
 
 @people.command()
@@ -83,3 +85,49 @@ def hidden(settings: Settings) -> None:
         click.echo(f"{login} (id {person_id}) hidden since {since.isoformat(timespec='seconds')}")
     if not rows:
         click.echo("nobody has opted out")
+
+
+@people.command()
+@click.argument("login")
+@click.argument("organisation")
+@click.option("--id", "person_id", type=int, help="The GitHub numeric user id (when several had LOGIN).")
+@click.option("--since", help="YYYY-MM-DD (UTC) from which it holds; default: from the start for a first "
+              "affiliation, else from now.")
+@click.pass_obj
+def affiliate(settings: Settings, login: str, organisation: str, person_id: int | None,
+              since: str | None) -> None:
+    """LOGIN belongs to ORGANISATION (`none`: to none) from --since on; later periods are replaced."""
+    try:
+        name = affiliations.organisation(organisation)
+        start = affiliations.day(since) if since else None
+    except affiliations.BadAffiliation as exc:
+        raise click.BadParameter(str(exc)) from None
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(session_factory(engine)) as uow:
+            person = _person(uow, login, person_id)
+            at = now()
+            start = start or affiliations.default_since(uow, person.id, at)
+            affiliations.set_from(uow, person.id, name, start, source="maintainer", at=at)
+            uow.flush()
+            click.echo(_periods(uow, person))
+    finally:
+        engine.dispose()
+
+
+@people.command("affiliations")
+@click.argument("login", required=False)
+@click.option("--id", "person_id", type=int, help="The GitHub numeric user id instead of a login.")
+@click.pass_obj
+def list_affiliations(settings: Settings, login: str | None, person_id: int | None) -> None:
+    """LOGIN's affiliation periods."""
+    engine = make_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as uow:
+            click.echo(_periods(uow, _person(uow, login, person_id)))
+    finally:
+        engine.dispose()
+
+
+def _periods(uow, person: Person) -> str:
+    return f"{person.login} (id {person.id}): {affiliations.describe(affiliations.history(uow, person.id))}"

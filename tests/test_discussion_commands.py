@@ -89,10 +89,10 @@ def test_commands_that_make_no_sense_in_a_discussion_are_refused_in_one_reply(re
     [reply] = steward(repo)
     assert reply.startswith(f"<!-- steward:command-reply:{cid} -->\n@maint, Steward did not run these commands:")
     assert [line for line in reply.splitlines() if line.startswith("- ")] == [
-        "- `/lgtm` (line 1): `/lgtm` works on issues and pull requests, not in discussions (there: `/help`, "
-        "`/label`, `/remove-label`, `/remove-lifecycle`, `/vote`).",
-        "- `/assign` (line 2): `/assign` works on issues and pull requests, not in discussions (there: `/help`, "
-        "`/label`, `/remove-label`, `/remove-lifecycle`, `/vote`).",
+        "- `/lgtm` (line 1): `/lgtm` works on issues and pull requests, not in discussions (there: `/affiliation`, "
+        "`/help`, `/label`, `/remove-label`, `/remove-lifecycle`, `/vote`).",
+        "- `/assign` (line 2): `/assign` works on issues and pull requests, not in discussions (there: `/affiliation`, "
+        "`/help`, `/label`, `/remove-label`, `/remove-lifecycle`, `/vote`).",
         "- `/nope` (line 3): Unknown command `/nope`. Try `/help` for the list of commands."]
     # three refusal jobs (each writes the whole list): one comment created, then edited twice
     assert len(mutations(github, "addDiscussionComment")) == 1

@@ -63,3 +63,18 @@ def test_a_login_held_by_two_ids_needs_the_id(steward, people, db):
     assert result.exit_code != 0 and "(ids 7100001, 7199999): use --id" in result.output
     assert steward("people", "hide", "--id", "7199999").exit_code == 0
     assert count(db, ListOptOut, ListOptOut.person_id == 7199999) == 1
+
+
+def test_affiliate_and_list_affiliations(steward, people, db):
+    result = steward("people", "affiliate", "newbie", "Acme  Inc")
+    assert result.exit_code == 0, result.output
+    assert result.output == "newbie (id 7100002): Acme Inc (from the start – now, maintainer)\n"
+    result = steward("people", "affiliate", "newbie", "Initech", "--since", "2026-02-01")
+    assert result.output == ("newbie (id 7100002): Acme Inc (from the start – 2026-02-01, maintainer); "
+                             "Initech (2026-02-01 – now, maintainer)\n")
+    assert steward("people", "affiliations", "NEWBIE").output == result.output
+    assert steward("people", "affiliations", "maint").output == "maint (id 7100001): no affiliation\n"
+    bad = steward("people", "affiliate", "newbie", "Globex", "--since", "February")
+    assert bad.exit_code == 2 and "'February' is not a date (YYYY-MM-DD)" in bad.output
+    unknown = steward("people", "affiliate", "nobody", "Globex")
+    assert unknown.exit_code == 1 and "no person with login 'nobody'" in unknown.output

@@ -85,6 +85,25 @@ def _wiki(story: Story, plan_: Plan) -> None:
             "html_url": f"{p.WEB}/{p.FULL_NAME}/wiki/{page}"}])
 
 
+ORGANISATIONS = (("Tiny Labs", 5), ("Acme AI", 3), ("Globex Research", 2), ("University of Example", 2),
+                 ("Initech", 1), ("Hooli", 1))
+
+
+def _affiliations(story: Story, plan_: Plan, rng: random.Random) -> None:
+    """Maintainers and most regulars say where they work, with ``/affiliation`` in a comment an hour after
+    their first act (the Elephant Factor's self-service); one-shot contributors never do."""
+    names, weights = zip(*ORGANISATIONS, strict=True)
+    topics = sorted((i for kind in ("issue", "discussion") for i in story.items[kind]), key=lambda i: i.created_at)
+    for actor in plan_.people:
+        if actor.role == "one_shot" or actor.joined is None or (actor.role == "regular" and rng.random() < 0.15):
+            continue
+        at = max(actor.joined, topics[0].created_at if topics else actor.joined) + timedelta(hours=1)
+        items = [i for i in topics if i.created_at < at]
+        if items:
+            name = rng.choice(names[:3]) if actor.role == "maintainer" else rng.choices(names, weights)[0]
+            story.comment(rng.choice(items[-20:]), actor, at, f"For the dashboards:\n/affiliation {name}")
+
+
 def generate(seed: int = DEFAULT_SEED, *, end: datetime, people: int = DEFAULT_PEOPLE,
              months: int = DEFAULT_MONTHS) -> list[DemoDelivery]:
     """Every delivery of the demo community in time order; the same arguments give the same deliveries."""
@@ -102,6 +121,7 @@ def generate(seed: int = DEFAULT_SEED, *, end: datetime, people: int = DEFAULT_P
         handlers[act.kind](act)
     _releases(story, plan_)
     _wiki(story, plan_)
+    _affiliations(story, plan_, random.Random(f"affiliations:{seed}"))  # last: every earlier event stays the same
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"steward-demo:{seed}:{people}:{months}:{end.isoformat()}")
     ordered = sorted(story.events, key=lambda e: (e[0], e[1]))
     return [DemoDelivery(str(uuid.uuid5(namespace, str(i))), event, at, payload)

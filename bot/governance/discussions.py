@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.command_jobs import Refused
 
-COMMANDS = frozenset({"help", "label", "remove-label", "remove-lifecycle", "vote"})
+COMMANDS = frozenset({"affiliation", "help", "label", "remove-label", "remove-lifecycle", "vote"})
 NOT_HERE = "`/{name}` works on issues and pull requests, not in discussions (there: {allowed})."
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.metrics.activity import GHOST, KIND_TYPES, TYPES, window_rows
+from bot.metrics.activity import GHOST, KIND_TYPES, TYPES, Window, counted, window_rows
+from bot.models import Affiliation, Contribution, Person
 
 AFFILIATED_MIN = 0.8  # M13: the factor is shown only when >= 80% of contributions are affiliated
 UNAFFILIATED = None  # the organisation key of a contribution whose author has no known affiliation
@@ -67,10 +69,30 @@ def elephant(counts: Mapping[Hashable, int], *, affiliated_min: float = AFFILIAT
 
 
 def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
-    """M13 over the window's human typed contributions. Steward stores no affiliations yet, so every
-    contribution is unaffiliated and the factor is null ("unknown") with ``affiliated_share`` 0."""
+    """M13 over the window's human typed contributions, each counted for its author's organisation at its
+    timestamp (``bot/affiliations.py``; names compared case-insensitively). Without any affiliation stored,
+    every contribution is unaffiliated and the factor is null ("unknown")."""
+    if uow.scalar(select(Affiliation.id).limit(1)) is None:
+        total = sum(count for _, _, is_bot, login, count in window_rows(uow, repo_id, now, days, rows)
+                    if not is_bot and login != GHOST)
+        return elephant({UNAFFILIATED: total} if total else {})
     counts: dict = {}
-    for _, _, is_bot, login, count in window_rows(uow, repo_id, now, days, rows):
-        if not is_bot and login != GHOST:
-            counts[UNAFFILIATED] = counts.get(UNAFFILIATED, 0) + count
+    names: dict[str, str] = {}
+    for name, count in per_organisation(uow, repo_id, Window.ending(now, days)):
+        key = UNAFFILIATED if name is None else names.setdefault(name.casefold(), name)
+        counts[key] = counts.get(key, 0) + count
     return elephant(counts)
+
+
+def per_organisation(uow: Session, repo_id: int, window: Window):
+    """(organisation or None, count) of the window's human typed contributions, matched in SQL to the
+    author's affiliation period that holds each contribution's timestamp."""
+    c, a = Contribution, Affiliation
+    held = and_(a.person_id == c.person_id, or_(a.since.is_(None), a.since <= c.occurred_at),
+                or_(a.until.is_(None), c.occurred_at < a.until))
+    stmt = (select(a.organisation, func.count(c.id)).select_from(c)
+            .join(Person, Person.id == c.person_id).outerjoin(a, held)
+            .where(c.repository_id == repo_id, c.kind.in_(tuple(KIND_TYPES)), c.occurred_at >= window.start,
+                   c.occurred_at < window.end, counted(), Person.is_bot.is_not(True), Person.login != GHOST)
+            .group_by(a.organisation))
+    return uow.execute(stmt).all()

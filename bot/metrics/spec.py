@@ -210,7 +210,8 @@ ELEPHANT_FACTOR = MetricSpec(
     events=_TYPED,
     window="[now - days, now), by occurred_at",
     aggregate="the absence-factor algorithm over organisations, unaffiliated contributions left out; shown only "
-              "when affiliated_share >= 0.8, else null (unknown); no affiliations are stored yet",
+              "when affiliated_share >= 0.8, else null (unknown); organisation names compare case-insensitively; "
+              "affiliations are set by the person (/affiliation) or a maintainer (steward people affiliate)",
     chart="KPI plus stacked shares",
 )
 

@@ -34,6 +34,7 @@ from bot.models.metrics import HealthFigures as HealthFigures  # figures served 
 from bot.models.metrics import MetricValue as MetricValue  # daily metric snapshots
 from bot.models.ops import ClockLease as ClockLease  # clock lease; API usage
 from bot.models.ops import GitHubUsage as GitHubUsage
+from bot.models.people import Affiliation as Affiliation  # M13 Elephant Factor: organisation periods
 from bot.models.people import ListOptOut as ListOptOut  # dashboard opt-out of named lists
 from bot.models.periodic import LadderReport as LadderReport  # issue 6 §6-8: lifecycle, ladder, votes
 from bot.models.periodic import LifecycleMark as LifecycleMark

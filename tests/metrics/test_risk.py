@@ -61,3 +61,28 @@ def test_elephant_factor_is_unknown_without_affiliations(db, repo_id, scenario):
     assert elephant_factor(db, repo_id, now=NOW, days=30) == {
         "value": None, "affiliated_share": 0.0, "n": 10, "organisations": 0}
     assert elephant_factor(db, 1, now=NOW, days=30)["affiliated_share"] is None  # no contributions: no share
+
+
+def test_elephant_factor_counts_each_contribution_for_its_authors_organisation_then(db, repo_id, scenario):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from bot.affiliations import set_from
+    from tests.metrics.conftest import MAINT, NEWBIE, REGULAR
+
+    t = datetime(2026, 4, 27, 9, 40, tzinfo=UTC)  # between NEWBIE's issue (09:30) and his pull request (09:45)
+    for person, name, since in [(MAINT, "Acme", None), (REGULAR, "ACME", None), (NEWBIE, "Initech", None),
+                                (NEWBIE, "Acme", t)]:
+        set_from(db, person["id"], name, since, source="maintainer", at=t)
+    db.commit()
+    # Acme 4 + 3 (ACME: the same name) + 1 = 8, Initech 1, OUTSIDER unaffiliated 1: 9 of 10 affiliated;
+    # 8 > 4.5 → 1. Bots and the ghost are no one's.
+    assert elephant_factor(db, repo_id, now=NOW, days=30) == {
+        "value": 1, "affiliated_share": 0.9, "n": 10, "organisations": 2}
+    set_from(db, NEWBIE["id"], None, t, source="self", at=t)  # no organisation from 09:40 on
+    db.commit()
+    assert elephant_factor(db, repo_id, now=NOW, days=30) == {  # 8 of 10: exactly 80 % is enough
+        "value": 1, "affiliated_share": 0.8, "n": 10, "organisations": 2}
+    set_from(db, MAINT["id"], None, None, source="self", at=t)
+    db.commit()
+    assert elephant_factor(db, repo_id, now=NOW, days=30) == {  # 4 of 10: unknown
+        "value": None, "affiliated_share": 0.4, "n": 10, "organisations": 2}
