@@ -9,11 +9,17 @@ from bot import outbound
 from bot.db import now
 from bot.gh_http import GitHubError, repo_path
 
+GRAPHQL_REACTIONS = {"+1": "THUMBS_UP", "-1": "THUMBS_DOWN"}  # the others: the same word, upper case
+REST_REACTIONS = {v: k for k, v in GRAPHQL_REACTIONS.items()}
+_REACTIONS = ("query($id: ID!, $after: String) { node(id: $id) { ... on Reactable {"
+              " reactions(first: 100, after: $after) { nodes { content createdAt user { login } }"
+              " pageInfo { hasNextPage endCursor } } } } }")
+
 
 class DiscussionCalls:
     def react_to_node(self, repo: str, subject_id: str, content: str) -> None:
         """A reaction on a GraphQL node (a discussion comment): content as REST names it (``+1``)."""
-        name = {"+1": "THUMBS_UP", "-1": "THUMBS_DOWN", "eyes": "EYES"}.get(content, content.upper())
+        name = GRAPHQL_REACTIONS.get(content, content.upper())
         query = ("mutation($id: ID!, $c: ReactionContent!) { addReaction(input: {subjectId: $id, content: $c})"
                  " { reaction { content } } }")
         self._write("reaction", repo, f"node/{subject_id}"[:255], {"content": content},
@@ -51,6 +57,32 @@ class DiscussionCalls:
                                         set_={"node_id": node, "updated_at": now()}))
 
         self._write("comment", repo, f"discussions/{number}", {"marker": marker, "body": text}, send)
+
+    def node_reactions(self, node_id: str) -> list[dict]:
+        """The reactions on a GraphQL node now, in REST's shape (``content`` ``+1``, ``user``, ``created_at``);
+        none when dry or when the node is gone. A reaction by a bot has no ``user`` in GraphQL."""
+        found: list[dict] = []
+        after = None
+        for _ in range(0 if self.dry else 100):  # bounded: 100 pages of 100
+            page = ((self.graphql(_REACTIONS, {"id": node_id, "after": after}).get("node") or {})
+                    .get("reactions") or {})
+            found += [{"content": REST_REACTIONS.get(r["content"], r["content"].lower()), "created_at": r["createdAt"],
+                       "user": {"login": r["user"]["login"], "type": "User"} if r.get("user") else {}}
+                      for r in page.get("nodes") or []]
+            info = page.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                break
+            after = info.get("endCursor")
+        return found
+
+    def discussion_reply_node(self, repo: str, number: int, marker: str) -> str | None:
+        """The node id of Steward's own discussion comment carrying ``marker`` (None: not posted)."""
+        from bot.models import DiscussionReply
+
+        with self._runtime.factory() as uow:
+            return uow.scalar(select(DiscussionReply.node_id).where(
+                DiscussionReply.repository == repo, DiscussionReply.number == number,
+                DiscussionReply.marker == marker))
 
     def label_discussion(self, repo: str, discussion_id: str, labels: list[str], *, add: bool) -> list[str]:
         """Add (or remove) existing labels on a discussion (a Labelable node); the names that do not exist."""

@@ -175,12 +175,16 @@ def test_a_vote_on_a_discussion_is_answered_and_labelled_through_graphql(as_app,
 
     say("maint", "/vote", OPENED, 1, "MEMBER")
     say("alice", "+1", OPENED + timedelta(hours=1), 2)
-    say("bob", "+1", OPENED + timedelta(hours=2), 3)
+    [opening] = repo.discussion_comments[4]
+    react = functools.partial(add_reaction, github, repo, opening["databaseId"])
+    react(PEOPLE["bob"], "+1", iso(OPENED + timedelta(hours=2)))  # read back through GraphQL
+    react({"login": "some-bot[bot]", "id": 1, "type": "Bot"}, "-1", iso(OPENED + timedelta(hours=2)))
     say("carol", "-1", OPENED + timedelta(hours=3), 4)
     tick(as_app, clock, "votes", OPENED + timedelta(hours=4))
     opening, result = [c["body"] for c in repo.discussion_comments[4]]
-    assert opening.split("\n")[1] == "### Vote opened by @maint"
+    assert opening.split("\n")[1] == "### Vote opened by @maint" and "react to this comment with 👍" in opening
     assert result.split("\n")[1] == "### Vote passed" and "| carol | `-1` (against) |" in result
+    assert "| bob | `+1` (in favour) |" in result
     assert [label["name"] for label in repo.discussions[4]["labels"]] == ["vote/passed"]
     db.rollback()
     assert db.execute(select(Vote.item, Vote.subject_id, Vote.status)).all() == [("discussion", node, "passed")]

@@ -3,7 +3,7 @@ job closes it. Discussions are answered and labelled through GraphQL (labels onl
 
 Opening snapshots the ``votes:`` section onto the ``Vote`` row, so a config change mid-vote changes nothing for
 it, and posts one marked comment (``vote:<id>``) explaining how to vote. A vote is a reaction on that comment
-(👍 in favour, 👎 against, 👀 abstain, as in cncf/gitvote; issues only: a discussion's reactions are not read) or a
+(👍 in favour, 👎 against, 👀 abstain, as in cncf/gitvote; REST for issues, GraphQL for discussions) or a
 comment line that is exactly ``+1``, ``-1`` or ``0``, outside code blocks and quotes. A voter's latest vote of
 either kind counts; abstaining needs ``allow_abstain``. Only the snapshot's ``voters`` are binding; everyone else
 is shown as non-binding.
@@ -115,11 +115,15 @@ def ballots(uow: Any, vote: Vote, until: datetime) -> list[Ballot]:
 
 
 def reaction_ballots(api: Any, repo: str, vote: Vote, until: datetime) -> list[Ballot]:
-    """Reactions on the vote's own comment, read from GitHub now (no webhook reports reactions)."""
-    if vote.item != "issue" or vote.comment_id is None:
-        return []
+    """Reactions on the vote's own comment, read from GitHub now (no webhook reports reactions): REST for an
+    issue's comment, GraphQL for a discussion's."""
+    if vote.item == "discussion":
+        node = api.discussion_reply_node(repo, vote.number, f"vote:{vote.id}")
+        reactions = api.node_reactions(node) if node else []
+    else:
+        reactions = api.comment_reactions(repo, vote.comment_id) if vote.comment_id is not None else []
     found = []
-    for reaction in api.comment_reactions(repo, vote.comment_id):
+    for reaction in reactions:
         user, at = reaction.get("user") or {}, parse_time(reaction.get("created_at"))
         if (reaction.get("content") in REACTIONS and user.get("login") and user.get("type") != "Bot"
                 and at is not None and vote.opened_at <= at <= until):
@@ -131,12 +135,9 @@ def opening_body(vote: Vote) -> str:
     c = vote.config
     rule = f"{c['threshold']:.0%} of the binding votes cast (`+1` and `-1`)" if c["of"] == "cast" else (
         f"{c['threshold']:.0%} of all {len(c['voters'])} binding voters")
-    abstain = ", or `0` to abstain" if c["allow_abstain"] else ""
     early = " It closes early once every binding voter has voted." if c["close_early"] else ""
     voters = ", ".join(f"@{v}" for v in c["voters"])
-    if vote.item != "issue":  # a discussion's reactions are not read
-        how = f"comment a line with just `+1` (in favour) or `-1` (against){abstain}"
-    elif c["allow_abstain"]:
+    if c["allow_abstain"]:
         how = "react to this comment with 👍 (in favour), 👎 (against) or 👀 (abstain), or comment a line with just" \
               " `+1`, `-1` or `0`"
     else:

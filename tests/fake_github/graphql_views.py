@@ -166,7 +166,17 @@ def discussion_comment(repo, number: int, c: dict) -> dict:
     return {**c, "__typename": "DiscussionComment",
             "id": node_id("DiscussionComment", repo.id, number, c["databaseId"]),
             "isAnswer": bool(c.get("isAnswer")),
-            "replies": conn(replies, lambda r: discussion_comment(repo, number, r))}
+            "replies": conn(replies, lambda r: discussion_comment(repo, number, r)),
+            "reactions": conn(repo.reactions.get(c["databaseId"], []), _reaction)}
+
+
+def _reaction(r: dict) -> dict:
+    """A reaction kept REST-style (``add_reaction``) or by the ``addReaction`` mutation → a Reaction view; a
+    bot's reaction has no ``user`` (the field is a User)."""
+    content, user = r["content"], r.get("user") or {}
+    return {"content": {"+1": "THUMBS_UP", "-1": "THUMBS_DOWN"}.get(content, content.upper()),
+            "createdAt": r.get("created_at") or "2026-01-01T00:00:00Z",
+            "user": actor(user) if user.get("type") == "User" else None}
 
 
 def release(repo, r: dict) -> dict:
