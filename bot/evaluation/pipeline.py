@@ -144,7 +144,8 @@ def _outcome(runtime, api, run: EvalRun, config: EvaluationConfig, stop: Callabl
                 checkout.checkout(api, run.repository, run.head_sha) as head_root:
             inputs = cache.inputs_hash(base_root, config.suites)
             if config.build and run.trusted:  # the base config's command; never for an approved outsider's PR
-                _build(config.build, (("base", base_root), ("head", head_root)), stop)
+                _build(config.build, (("base", base_root), ("head", head_root)), stop,
+                       sandbox.secret_paths(runtime.settings))
             sides = [_prepare("base", base_root, config, inputs), _prepare("head", head_root, config, inputs)]
             (base, base_s), (head, head_s) = (_evaluate(runtime, side, base_root, config, stop) for side in sides)
     except checkout.CheckoutError as exc:
@@ -192,11 +193,11 @@ def _prepare(name: str, root: Path, config: EvaluationConfig, inputs: str) -> Si
     return Side(name, directory, model_hash, inputs, cache.key(model_hash, inputs, settings))
 
 
-def _build(command: str, roots: tuple[tuple[str, Path], ...], stop: Callable[[], bool]) -> None:
+def _build(command: str, roots: tuple[tuple[str, Path], ...], stop: Callable[[], bool], hide: list[Path]) -> None:
     """Run the config's ``build`` command in each checkout, sandboxed like the evaluation (trusted runs only)."""
     for name, root in roots:
         done = sandbox.run(["/bin/sh", "-c", command], cwd=root, wall_s=BUILD_WALL_S, memory_bytes=MEMORY_BYTES,
-                           should_stop=stop)
+                           should_stop=stop, hide=hide)
         if done.stopped:
             raise Cancelled
         if done.timed_out or done.returncode != 0:
@@ -226,7 +227,7 @@ def _evaluate(runtime, side: Side, suites_root: Path, config: EvaluationConfig,
         target = Path(out) / "result.json"
         memory = None if config.device.startswith("cuda") else MEMORY_BYTES  # CUDA maps huge address space
         done = sandbox.run_python([*argv, "--json", str(target)], cwd=suites_root, wall_s=WALL_S,
-                                  memory_bytes=memory, should_stop=stop)
+                                  memory_bytes=memory, should_stop=stop, hide=sandbox.secret_paths(runtime.settings))
         if done.stopped:
             raise Cancelled
         if done.timed_out:

@@ -10,6 +10,11 @@
 - **No network** where the OS allows it: the child runs under ``unshare --net --map-root-user`` (a new,
   empty network namespace). Where that is refused (no user namespaces), it runs without one and a warning
   is logged once; ``network_isolated()`` says which.
+- **Steward's secrets and data out of sight** where the OS allows it (``files_hidden()``): in a new mount
+  namespace, ``hide`` paths (``secret_paths``: the App credentials file, the private-key file, the SQLite
+  database and its journals, PostgreSQL's socket folders) are covered, a file by ``/dev/null`` and a folder
+  by an empty tmpfs; then the command runs in a further user and mount namespace, where those mounts are
+  locked: it cannot unmount them to see what is underneath, though it runs as the same Unix user.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5
@@ -87,6 +93,48 @@ def network_isolated() -> bool:
     return True
 
 
+# Runs as root of the first namespace: cover each path before "--", then drop into a nested user namespace.
+_HIDE = ('set -e; while [ "$1" != -- ]; do if [ -d "$1" ]; then mount -t tmpfs -o size=4k,mode=0 steward-hidden "$1";'
+         ' elif [ -e "$1" ]; then mount --bind /dev/null "$1"; fi; shift; done; shift;'
+         ' exec unshare --user --mount --map-current-user -- "$@"')
+PG_SOCKET_DIRS = ("/run/postgresql", "/var/run/postgresql")
+
+
+@functools.cache
+def files_hidden() -> bool:
+    """Whether paths can be hidden from the child (mount + user namespaces; checked once per process)."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not network_isolated():
+        return False
+    with tempfile.TemporaryDirectory(prefix="steward-probe-") as probe:
+        (Path(probe) / "secret").write_text("x")
+        try:
+            done = subprocess.run([unshare, "--net", "--mount", "--map-root-user", "--", "/bin/sh", "-c", _HIDE, "sh",
+                                   probe, "--", "/bin/sh", "-c", f'test ! -e "{probe}/secret"'],
+                                  env={"PATH": _PATH}, capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            done = None
+    if done is None or done.returncode != 0:
+        log.warning("sandbox: mount namespaces are refused here; evaluations can read files Steward can read")
+        return False
+    return True
+
+
+def secret_paths(settings: Any) -> list[Path]:
+    """What an evaluation must not read: credentials, the database, PostgreSQL's local sockets."""
+    from sqlalchemy.engine import make_url
+
+    paths = [Path(settings.credentials_path)]
+    if settings.github_private_key_path:
+        paths.append(Path(settings.github_private_key_path))
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        paths += [database, *(Path(f"{database}{suffix}") for suffix in ("-wal", "-shm", "-journal"))]
+    paths += [Path(d) for d in PG_SOCKET_DIRS]
+    return [p.resolve() for p in paths]
+
+
 def _limits(memory_bytes: int | None) -> Callable[[], None]:
     def apply() -> None:  # runs in the child between fork and exec
         if memory_bytes is not None:
@@ -97,19 +145,26 @@ def _limits(memory_bytes: int | None) -> Callable[[], None]:
 
 
 def run_python(args: Sequence[str], *, cwd: str | os.PathLike[str] | None = None, wall_s: float = DEFAULT_WALL_S,
-               memory_bytes: int | None = DEFAULT_MEMORY, should_stop: Callable[[], bool] | None = None) -> Result:
+               memory_bytes: int | None = DEFAULT_MEMORY, should_stop: Callable[[], bool] | None = None,
+               hide: Sequence[Path] = ()) -> Result:
     """``python <args>`` in the sandbox (this interpreter, a scrubbed environment, the limits above)."""
     return run([sys.executable, "-s", *args], cwd=cwd, wall_s=wall_s, memory_bytes=memory_bytes,
-               should_stop=should_stop)
+               should_stop=should_stop, hide=hide)
 
 
 def run(argv: Sequence[str], *, cwd: str | os.PathLike[str] | None = None, wall_s: float = DEFAULT_WALL_S,
-        memory_bytes: int | None = DEFAULT_MEMORY, should_stop: Callable[[], bool] | None = None) -> Result:
-    """Any command in the sandbox: a scrubbed environment, the limits above, no network where possible."""
+        memory_bytes: int | None = DEFAULT_MEMORY, should_stop: Callable[[], bool] | None = None,
+        hide: Sequence[Path] = ()) -> Result:
+    """Any command in the sandbox: a scrubbed environment, the limits above, no network and ``hide`` out of
+    sight where possible."""
     with tempfile.TemporaryDirectory(prefix="steward-sandbox-") as home:
         argv = list(argv)
-        if network_isolated():
-            argv = [shutil.which("unshare") or "unshare", "--net", "--map-root-user", "--", *argv]
+        unshare = shutil.which("unshare") or "unshare"
+        if hide and files_hidden():
+            argv = [unshare, "--net", "--mount", "--map-root-user", "--", "/bin/sh", "-c", _HIDE, "sh",
+                    *(str(p) for p in hide), "--", *argv]
+        elif network_isolated():
+            argv = [unshare, "--net", "--map-root-user", "--", *argv]
         out_path, err_path = Path(home) / ".stdout", Path(home) / ".stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
             child = subprocess.Popen(argv, cwd=cwd or home, env=environment(home), stdin=subprocess.DEVNULL,

@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import sys
+from pathlib import Path
 
 from bot.evaluation import sandbox
 
@@ -69,3 +70,53 @@ def test_no_network_inside_when_the_os_allows_it(httpserver):
 def test_last_line_of_stderr_is_the_reason():
     done = sandbox.run_python(["-c", "import sys; print('noise', file=sys.stderr); sys.exit('bad model: x.bin')"])
     assert done.returncode == 1 and done.last_line() == "bad model: x.bin"
+
+
+UNMOUNT_AND_READ = """
+import ctypes, json, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+out = {}
+for path in sys.argv[1:]:
+    unmounted = libc.umount2(path.encode(), 2)  # MNT_DETACH: try to uncover what is underneath
+    try:
+        out[path] = open(path).read() if os.path.isfile(path) else sorted(os.listdir(path))
+    except OSError as exc:
+        out[path] = f"error {exc.errno}"
+    out[path + " umount"] = unmounted
+print(json.dumps(out))
+"""
+
+
+def test_stewards_credentials_and_database_are_out_of_sight(tmp_path):
+    from bot.settings import Settings
+
+    instance, folder = tmp_path / "instance", tmp_path / "private"
+    instance.mkdir()
+    folder.mkdir()
+    (instance / "github-app.json").write_text('{"pem": "PRIVATE KEY"}')
+    (tmp_path / "app.pem").write_text("ANOTHER KEY")
+    (folder / "notes").write_text("private")
+    for name in ("steward.db", "steward.db-wal"):
+        (tmp_path / name).write_text("ROWS")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'steward.db'}", instance_dir=str(instance),
+                        github_private_key_path=str(tmp_path / "app.pem"))
+    paths = sandbox.secret_paths(settings)
+    assert {instance / "github-app.json", tmp_path / "app.pem", tmp_path / "steward.db",
+            tmp_path / "steward.db-wal", tmp_path / "steward.db-shm"} <= set(paths)
+    assert {p for p in paths if "postgresql" in str(p)} == {Path(d).resolve() for d in sandbox.PG_SOCKET_DIRS}
+    targets = [str(instance / "github-app.json"), str(tmp_path / "app.pem"), str(tmp_path / "steward.db"),
+               str(tmp_path / "steward.db-wal"), str(folder)]
+    done = sandbox.run_python(["-c", UNMOUNT_AND_READ, *targets], hide=[*paths, folder])
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    if sandbox.files_hidden():
+        assert all(seen[f"{t} umount"] == -1 for t in targets)  # locked: the cover cannot be lifted
+        assert not [t for t in targets[:4] if seen[t] not in ("", "error 20")]  # /dev/null, or not even that
+        assert seen[str(folder)] in ([], "error 13")  # an empty tmpfs
+        reader = "import os, sys; print(repr(open(sys.argv[1]).read()), os.listdir(sys.argv[2]))"
+        plain = sandbox.run_python(["-c", reader, targets[0], str(folder)], hide=[*paths, folder])
+        assert plain.stdout == "'' []\n", plain.stderr  # what a reader sees without trying to unmount
+    else:  # no mount namespaces on this machine: the fallback is logged, and the child reads them
+        assert sys.platform != "linux" or seen[targets[0]] == '{"pem": "PRIVATE KEY"}'
+    assert (instance / "github-app.json").read_text() == '{"pem": "PRIVATE KEY"}'  # nothing changed outside
+    assert sandbox.run_python(["-c", "print('fine')"], hide=[tmp_path / "absent"]).stdout == "fine\n"
