@@ -1,13 +1,16 @@
-"""Every dashboard page in Debian's Chromium (Playwright, never a downloaded browser), against a real server on
-127.0.0.1 fed through the signed webhook endpoint: no console error, no request leaving 127.0.0.1, charts drawn
+"""Every dashboard page in Debian's Chromium (Playwright, never a downloaded browser), against the production web
+tier on 127.0.0.1 (``server_command``: gunicorn, a uvicorn worker, the pages through a2wsgi) fed through the
+signed webhook endpoint, the clock's handling done here: no console error, no request leaving 127.0.0.1, charts drawn
 (a non-empty plotly SVG), keyboard focus visible; light, dark and narrow screenshots are saved under the test's
 tmp dir and copied to /tmp/steward-screens/. SQLite only (its own database: the pages are the same on both)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import threading
+import signal
+import subprocess
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -16,16 +19,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 import bot.models
-from bot import create_app, migrate
+from bot import inbox, jobs, migrate
 from bot.db import now
 from bot.models import Delivery
 from bot.runtime import Runtime
+from bot.server import server_command
 from bot.settings import Settings
 from tests.conftest import SECRET, load, sign
 from tests.metrics.conftest import BOT, MAINT, Community
+from tests.test_server import free_port, wait_listening
 from tests.web.test_pages import required_defaults
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,16 +55,18 @@ class Posted:
 def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     migrate.upgrade(url)
-    runtime = Runtime.build(Settings(database_url=url, webhook_secret=SECRET))
-    httpd = make_server("127.0.0.1", 0, create_app(runtime=runtime), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    runtime = Runtime.build(Settings(database_url=url, webhook_secret=SECRET), inline_dispatch=False)  # the clock
+    port, log = free_port(), tmp_path / "web.log"
+    env = {**os.environ, "STEWARD_DATABASE_URL": url, "GITHUB_WEBHOOK_SECRET": SECRET}
+    with log.open("ab") as out:
+        web = subprocess.Popen(server_command("127.0.0.1", port, workers=1, threads=4), env=env, stdout=out,
+                               stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        yield f"http://127.0.0.1:{httpd.server_port}", runtime
+        wait_listening(port, web, log)
+        yield f"http://127.0.0.1:{port}", runtime
     finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(timeout=30)
         runtime.close()
 
 
@@ -74,7 +80,11 @@ def feed(base: str, runtime: Runtime) -> None:
             "X-GitHub-Hook-ID": "1", "User-Agent": "GitHub-Hookshot/test", "Content-Type": "application/json",
             "X-Hub-Signature-256": sign(body)})
         with urllib.request.urlopen(request, timeout=30) as response:
-            return Posted(response.status, response.read())
+            posted = Posted(response.status, response.read())
+        inbox.drain(runtime.factory, runtime.router, limit=100)  # what the clock does next
+        while jobs.run_due(runtime, limit=100):
+            pass
+        return posted
 
     with runtime.factory() as db:
         community = Community(deliver, load, db)
