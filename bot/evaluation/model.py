@@ -3,8 +3,8 @@
 Loading (EVAL.md §1): ``AutoModelForCausalLM`` / ``AutoTokenizer`` from a local directory with
 ``local_files_only=True``, ``use_safetensors=True`` and ``trust_remote_code=False``, under ``HF_HUB_OFFLINE=1``
 and ``HF_DATASETS_OFFLINE=1``. A directory holding pickle weights is refused before anything is read. A
-directory with one ``*.gguf`` file and no safetensors loads through transformers' ``gguf_file=`` when the
-``gguf`` package is installed (GGUF is a plain tensor format, no pickle; untested here: no ``gguf`` package).
+directory with one ``*.gguf`` file and no safetensors loads through transformers' ``gguf_file=`` (GGUF is a plain
+tensor format, no pickle; tested against a safetensors twin written by ``tiny.to_gguf``).
 
 Tokenization (EVAL.md §2.2, ``HFLM.tok_encode`` and ``TemplateLM._encode_pair``): the tokenizer's *default*
 ``add_special_tokens``, except that a string already starting with the decoded prefix token is encoded with

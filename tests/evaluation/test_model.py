@@ -103,15 +103,24 @@ def test_resolve_max_length_order():
     assert m.resolve_max_length(SimpleNamespace(), SimpleNamespace(model_max_length=300)) == 300
 
 
-def test_gguf_directory_needs_the_gguf_package_and_one_file(tmp_path):
-    import importlib.util
-
+def test_a_gguf_directory_needs_exactly_one_file(tmp_path):
     (tmp_path / "model.Q4.gguf").write_bytes(b"GGUF")
-    if importlib.util.find_spec("gguf") is None:
-        with pytest.raises(m.ModelError, match="GGUF weights need the gguf package"):
-            m.check_directory(tmp_path)
-    else:
-        assert m.check_directory(tmp_path) == tmp_path
+    assert m.check_directory(tmp_path) == tmp_path  # gguf is a dependency: no config.json needed
     (tmp_path / "other.gguf").write_bytes(b"GGUF")
     with pytest.raises(m.ModelError, match="several \\*.gguf files"):
         m.check_directory(tmp_path)
+
+
+def test_a_gguf_model_evaluates_exactly_like_its_safetensors_twin(tiny_llama, tmp_path):
+    """The same Llama written as one GGUF file (llama.cpp's layout, tokenizer as metadata): same tokens, same
+    numbers on every bundled suite."""
+    from bot.evaluation import run
+    from bot.evaluation.tiny import to_gguf
+
+    gguf = to_gguf(tiny_llama, tmp_path / "gguf")
+    assert [p.name for p in gguf.iterdir()] == ["model.gguf"] and m.check_directory(gguf) == gguf
+    twin, original = m.load(gguf), m.load(tiny_llama)
+    for text in ("The cat sat on the mat.", " 12 + 7 = 19", "Überraschung! naïve café"):
+        assert twin.encode(text) == original.encode(text)
+    a, b = run.evaluate(str(tiny_llama)), run.evaluate(str(gguf))
+    assert b["results"] == a["results"] and b["items"] == a["items"] and sum(a["n"].values()) == 336
