@@ -86,6 +86,8 @@ def affiliation_command(run: command_jobs.Invocation) -> None:
     """``/affiliation ORG [since YYYY-MM-DD]``: the commenter's own organisation (acknowledged with +1)."""
     words = run.words
     try:
+        if words[0].lower() == "since":
+            raise BadAffiliation("name the organisation first, then `since` and the date")
         since = day(words[-1]) if len(words) >= 3 and words[-2].lower() == "since" else None
         name = organisation(" ".join(words[:-2] if since else words))
     except BadAffiliation as exc:

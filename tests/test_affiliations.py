@@ -78,8 +78,10 @@ def test_affiliation_command_sets_the_commenters_own_organisation(as_app, github
     assert db.scalars(select(Affiliation.person_id).distinct()).all() == [OTHER["id"]]  # only their own
 
 
-def test_a_bad_date_is_refused_with_the_usage(as_app, github, repo, say, db):
-    say("/affiliation Acme since last-week", user=OTHER, association="NONE")
-    assert refusals(repo) == ["- `/affiliation Acme since last-week` (line 1): 'last-week' is not a date"
-                              " (YYYY-MM-DD). Usage: `/affiliation Acme Inc [since 2025-01-31]`."]
+def test_a_bad_date_or_no_name_is_refused_with_the_usage(as_app, github, repo, say, db):
+    say("/affiliation Acme since last-week\n/affiliation since 2025-01-01", user=OTHER, association="NONE")
+    usage = " Usage: `/affiliation Acme Inc [since 2025-01-31]`."
+    assert refusals(repo) == [
+        "- `/affiliation Acme since last-week` (line 1): 'last-week' is not a date (YYYY-MM-DD)." + usage,
+        "- `/affiliation since 2025-01-01` (line 2): name the organisation first, then `since` and the date." + usage]
     assert periods(db, OTHER["id"]) == []
