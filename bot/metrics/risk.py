@@ -17,6 +17,7 @@ from bot.models import Affiliation, Contribution, Person
 
 AFFILIATED_MIN = 0.8  # M13: the factor is shown only when >= 80% of contributions are affiliated
 UNAFFILIATED = None  # the organisation key of a contribution whose author has no known affiliation
+TOP_ORGANISATIONS = 10  # how many organisations the figure names (the chart's bars), largest first
 
 
 def absence_factor(counts: Mapping[Hashable, int] | list[int]) -> int | None:
@@ -59,13 +60,16 @@ def contributor_absence_factor(uow: Session, repo_id: int, *, now: datetime, day
 
 def elephant(counts: Mapping[Hashable, int], *, affiliated_min: float = AFFILIATED_MIN) -> dict:
     """M13 from contributions per organisation (key ``UNAFFILIATED`` = no affiliation): the absence-factor
-    algorithm over affiliated contributions, shown only when their share is >= ``affiliated_min``."""
+    algorithm over affiliated contributions, shown only when their share is >= ``affiliated_min``; with the
+    largest organisations' counts for the chart (names only: never people)."""
     n = sum(counts.values())
-    affiliated = {org: c for org, c in counts.items() if org is not UNAFFILIATED}
+    affiliated = {org: c for org, c in counts.items() if org is not UNAFFILIATED and c}
     share = None if n == 0 else sum(affiliated.values()) / n
     value = absence_factor(affiliated) if share is not None and share >= affiliated_min else None
+    ranked = sorted(affiliated.items(), key=lambda item: (-item[1], str(item[0])))
     return {"value": value, "affiliated_share": None if share is None else round(share, 3), "n": n,
-            "organisations": len([c for c in affiliated.values() if c])}
+            "organisations": len(affiliated), "unaffiliated": n - sum(affiliated.values()),
+            "by_organisation": [{"organisation": str(org), "count": c} for org, c in ranked[:TOP_ORGANISATIONS]]}
 
 
 def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90, rows=None) -> dict:
@@ -77,10 +81,15 @@ def elephant_factor(uow: Session, repo_id: int, *, now: datetime, days: int = 90
                     if not is_bot and login != GHOST)
         return elephant({UNAFFILIATED: total} if total else {})
     counts: dict = {}
-    names: dict[str, str] = {}
+    spellings: dict[str, dict[str, int]] = {}  # one organisation, however it is written: its commonest spelling
     for name, count in per_organisation(uow, repo_id, Window.ending(now, days)):
-        key = UNAFFILIATED if name is None else names.setdefault(name.casefold(), name)
-        counts[key] = counts.get(key, 0) + count
+        if name is None:
+            counts[UNAFFILIATED] = counts.get(UNAFFILIATED, 0) + count
+        else:
+            seen = spellings.setdefault(name.casefold(), {})
+            seen[name] = seen.get(name, 0) + count
+    for seen in spellings.values():
+        counts[min(seen, key=lambda name: (-seen[name], name))] = sum(seen.values())
     return elephant(counts)
 
 

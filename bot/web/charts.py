@@ -60,6 +60,15 @@ def by_type(counts: dict) -> dict:
                   x_title="type", y_title="human contributions", showlegend=False)
 
 
+def organisations(elephant: dict) -> dict:
+    """Contributions by organisation (the Elephant Factor's shares), largest first, unaffiliated last in grey."""
+    rows = [(label(short(o["organisation"])), o["count"]) for o in elephant["by_organisation"]]
+    rows.append(("unaffiliated", elephant["unaffiliated"]))
+    return figure([{"type": "bar", "orientation": "h", "y": [r[0] for r in rows][::-1], "x": [r[1] for r in rows][::-1],
+                    "marker": {"color": ["#9aa0a6"] + ["#1f77b4"] * (len(rows) - 1)}, "name": "contributions"}],
+                  x_title="human contributions", showlegend=False)
+
+
 def response_times(ttfr: dict) -> dict:
     kinds = ("issues", "pull_requests", "discussions")
     labels = ["issues", "pull requests", "discussions"]

@@ -71,7 +71,9 @@ METRICS = obj({
         "automation_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}),
     "contributor_absence_factor": obj({"all": ABSENCE, "by_type": each(TYPES, ABSENCE), "bots": INT}),
     "elephant_factor": obj({"value": INT_OR_NULL, "affiliated_share": {"type": ["number", "null"]}, "n": INT,
-                            "organisations": INT}),
+                            "organisations": INT, "unaffiliated": INT,
+                            "by_organisation": {"type": "array", "maxItems": 10, "items": obj(
+                                {"organisation": {"type": "string"}, "count": INT})}}),
     "activity_heatmap": obj({"weekday_hour": {"type": "array", "minItems": 7, "maxItems": 7, "items": {
         "type": "array", "minItems": 24, "maxItems": 24, "items": INT}}, "n": INT, "bots": INT}),
     "burstiness": obj({"weeks": {"type": "array", "items": WEEK}, "n": INT, "bots": INT,

@@ -135,6 +135,7 @@ def repository_health(owner: str, repo: str):
         "heatmap": charts.heatmap(metrics["activity_heatmap"]["weekday_hour"]),
         "age": charts.issue_age(metrics["issue_age"]),
         "people": charts.people_status(metrics["inactive_contributors"], metrics["conversion_funnel"]),
+        "organisations": charts.organisations(metrics["elephant_factor"]),
     }
     return render_template(
         "dashboard/repo.html", repository=repository, days=window.days, day_choices=DAY_CHOICES,

@@ -30,11 +30,16 @@ def test_absence_factor_ties_break_by_person_id():
 
 def test_elephant_needs_80_percent_affiliated():
     assert elephant({"acme": 60, "initech": 25, UNAFFILIATED: 15}) == {
-        "value": 1, "affiliated_share": 0.85, "n": 100, "organisations": 2}
-    assert elephant({"acme": 40, "initech": 40, UNAFFILIATED: 20}) == {
-        "value": 2, "affiliated_share": 0.8, "n": 100, "organisations": 2}  # exactly 80%: shown
+        "value": 1, "affiliated_share": 0.85, "n": 100, "organisations": 2, "unaffiliated": 15,
+        "by_organisation": [{"organisation": "acme", "count": 60}, {"organisation": "initech", "count": 25}]}
+    shown = elephant({"initech": 40, "acme": 40, UNAFFILIATED: 20})  # exactly 80%: shown
+    assert (shown["value"], shown["affiliated_share"]) == (2, 0.8)
+    assert [o["organisation"] for o in shown["by_organisation"]] == ["acme", "initech"]  # ties: by name
     assert elephant({"acme": 79, UNAFFILIATED: 21})["value"] is None  # unknown
-    assert elephant({}) == {"value": None, "affiliated_share": None, "n": 0, "organisations": 0}
+    assert elephant({}) == {"value": None, "affiliated_share": None, "n": 0, "organisations": 0, "unaffiliated": 0,
+                            "by_organisation": []}
+    many = elephant({f"org{i:02}": 100 - i for i in range(12)})
+    assert many["organisations"] == 12 and len(many["by_organisation"]) == 10  # the chart names the largest ten
 
 
 def test_contributor_absence_factor(db, repo_id, scenario):  # noqa: F811
@@ -59,7 +64,7 @@ def test_contributor_absence_factor(db, repo_id, scenario):  # noqa: F811
 
 def test_elephant_factor_is_unknown_without_affiliations(db, repo_id, scenario):  # noqa: F811
     assert elephant_factor(db, repo_id, now=NOW, days=30) == {
-        "value": None, "affiliated_share": 0.0, "n": 10, "organisations": 0}
+        "value": None, "affiliated_share": 0.0, "n": 10, "organisations": 0, "unaffiliated": 10, "by_organisation": []}
     assert elephant_factor(db, 1, now=NOW, days=30)["affiliated_share"] is None  # no contributions: no share
 
 
@@ -77,12 +82,14 @@ def test_elephant_factor_counts_each_contribution_for_its_authors_organisation_t
     # Acme 4 + 3 (ACME: the same name) + 1 = 8, Initech 1, OUTSIDER unaffiliated 1: 9 of 10 affiliated;
     # 8 > 4.5 → 1. Bots and the ghost are no one's.
     assert elephant_factor(db, repo_id, now=NOW, days=30) == {
-        "value": 1, "affiliated_share": 0.9, "n": 10, "organisations": 2}
+        "value": 1, "affiliated_share": 0.9, "n": 10, "organisations": 2, "unaffiliated": 1,
+        "by_organisation": [{"organisation": "Acme", "count": 8}, {"organisation": "Initech", "count": 1}]}
     set_from(db, NEWBIE["id"], None, t, source="self", at=t)  # no organisation from 09:40 on
     db.commit()
-    assert elephant_factor(db, repo_id, now=NOW, days=30) == {  # 8 of 10: exactly 80 % is enough
-        "value": 1, "affiliated_share": 0.8, "n": 10, "organisations": 2}
+    assert elephant_factor(db, repo_id, now=NOW, days=30)["affiliated_share"] == 0.8  # exactly 80 %: enough
+    assert elephant_factor(db, repo_id, now=NOW, days=30)["value"] == 1
     set_from(db, MAINT["id"], None, None, source="self", at=t)
     db.commit()
     assert elephant_factor(db, repo_id, now=NOW, days=30) == {  # 4 of 10: unknown
-        "value": None, "affiliated_share": 0.4, "n": 10, "organisations": 2}
+        "value": None, "affiliated_share": 0.4, "n": 10, "organisations": 2, "unaffiliated": 6,
+        "by_organisation": [{"organisation": "ACME", "count": 3}, {"organisation": "Initech", "count": 1}]}

@@ -176,7 +176,7 @@ def check_page(page, url: str, name: str) -> None:
     response = page.goto(url, wait_until="load")
     assert response is not None and response.status == 200, (url, response and response.status)
     charts = page.locator("[data-figure]").count()
-    expected = {"home": 1, "health": 6, "contributors": 1, "definitions": 0,
+    expected = {"home": 1, "health": 7, "contributors": 1, "definitions": 0,
                 "evaluations": 2 if getattr(bot.models, "EvalRun", None) else 0}
     if name in expected:
         assert charts == expected[name], (name, charts)

@@ -120,7 +120,8 @@ def test_health_reports_change_request_and_contributor_metrics(client, community
     assert absence["all"] == {"value": 2, "n": 4, "people": 2}  # NEWBIE 2, MAINT 2: one is exactly half
     assert absence["by_type"]["code"] == {"value": 2, "n": 2, "people": 2}
     assert absence["by_type"]["docs"] == {"value": None, "n": 0, "people": 0}
-    assert metrics["elephant_factor"] == {"value": None, "affiliated_share": 0.0, "n": 4, "organisations": 0}
+    assert metrics["elephant_factor"] == {"value": None, "affiliated_share": 0.0, "n": 4, "organisations": 0,
+                                          "unaffiliated": 4, "by_organisation": []}
     heatmap = metrics["activity_heatmap"]
     assert (heatmap["n"], heatmap["bots"], len(heatmap["weekday_hour"])) == (4, 0, 7)
     # ago(100) = Sun 26 April 20:00 (PR), ago(99) = 21:00 (review); ago(10) = Thu 14:00; 40 d ago = Sun 22 March
