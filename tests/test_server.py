@@ -8,6 +8,7 @@ one contribution); deliveries that got no answer may be stored or not, but never
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import http.client
 import json
@@ -169,20 +170,28 @@ def migrated_database(request, tmp_path):
         drop_database(name)
 
 
-@pytest.fixture
-def gunicorn(migrated_database, tmp_path):
-    port, log = free_port(), tmp_path / "gunicorn.log"
-    env = {**os.environ, "STEWARD_DATABASE_URL": migrated_database, "GITHUB_WEBHOOK_SECRET": SECRET}
+@contextlib.contextmanager
+def web_tier(database_url: str, log: Path, workers: int = 2):
+    """``server_command`` (gunicorn, uvicorn workers, ``asgi_app``) on a free port, listening; stopped after."""
+    port = free_port()
+    env = {**os.environ, "STEWARD_DATABASE_URL": database_url, "GITHUB_WEBHOOK_SECRET": SECRET}
     with log.open("ab") as out:
-        proc = subprocess.Popen(server_command("127.0.0.1", port, workers=2, threads=4), env=env, stdout=out,
+        proc = subprocess.Popen(server_command("127.0.0.1", port, workers=workers, threads=4), env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_listening(port, proc, log)
-        yield port, proc, log
+        yield port, proc
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+@pytest.fixture
+def gunicorn(migrated_database, tmp_path):
+    log = tmp_path / "gunicorn.log"
+    with web_tier(migrated_database, log) as (port, proc):
+        yield port, proc, log
 
 
 def wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:

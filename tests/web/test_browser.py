@@ -7,10 +7,7 @@ tmp dir and copied to /tmp/steward-screens/. SQLite only (its own database: the 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -25,11 +22,10 @@ from bot import inbox, jobs, migrate
 from bot.db import now
 from bot.models import Delivery
 from bot.runtime import Runtime
-from bot.server import server_command
 from bot.settings import Settings
 from tests.conftest import SECRET, load, sign
 from tests.metrics.conftest import BOT, MAINT, Community
-from tests.test_server import free_port, wait_listening
+from tests.test_server import web_tier
 from tests.web.test_pages import required_defaults
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,17 +52,10 @@ def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     migrate.upgrade(url)
     runtime = Runtime.build(Settings(database_url=url, webhook_secret=SECRET), inline_dispatch=False)  # the clock
-    port, log = free_port(), tmp_path / "web.log"
-    env = {**os.environ, "STEWARD_DATABASE_URL": url, "GITHUB_WEBHOOK_SECRET": SECRET}
-    with log.open("ab") as out:
-        web = subprocess.Popen(server_command("127.0.0.1", port, workers=1, threads=4), env=env, stdout=out,
-                               stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_listening(port, web, log)
-        yield f"http://127.0.0.1:{port}", runtime
+        with web_tier(url, tmp_path / "web.log", workers=1) as (port, _):
+            yield f"http://127.0.0.1:{port}", runtime
     finally:
-        os.killpg(web.pid, signal.SIGTERM)
-        web.wait(timeout=30)
         runtime.close()
 
 
