@@ -32,16 +32,13 @@ class DiscussionCalls:
         from bot.models import DiscussionReply
 
         text, factory = outbound.comment_body(marker, body), self._runtime.factory
-        key = (DiscussionReply.repository == repo, DiscussionReply.number == number,
-               DiscussionReply.marker == marker)
         edit = ("mutation($id: ID!, $b: String!) { updateDiscussionComment(input: {commentId: $id, body: $b})"
                 " { comment { id } } }")
         add = ("mutation($d: ID!, $b: String!) { addDiscussionComment(input: {discussionId: $d, body: $b})"
                " { comment { id } } }")
 
         def send() -> None:
-            with factory() as uow:
-                node = uow.scalar(select(DiscussionReply.node_id).where(*key))
+            node = self.discussion_reply_node(repo, number, marker)
             if node is not None:
                 try:
                     self.graphql(edit, {"id": node, "b": text})

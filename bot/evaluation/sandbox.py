@@ -81,16 +81,8 @@ def network_isolated() -> bool:
     if unshare is None:
         log.warning("sandbox: no unshare(1); evaluations run WITH network access")
         return False
-    try:
-        done = subprocess.run([unshare, "--net", "--map-root-user", "--", "/bin/true"], env={"PATH": _PATH},
-                              capture_output=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        done = None
-    if done is None or done.returncode != 0:
-        log.warning("sandbox: unshare --net is refused here (no user namespaces); evaluations run WITH network"
-                    " access")
-        return False
-    return True
+    return _succeeds([unshare, "--net", "--map-root-user", "--", "/bin/true"],
+                     "sandbox: unshare --net is refused here (no user namespaces); evaluations run WITH network access")
 
 
 # Runs as root of the first namespace: cover each path before "--", then drop into a nested user namespace.
@@ -103,19 +95,28 @@ PG_SOCKET_DIRS = ("/run/postgresql", "/var/run/postgresql")
 @functools.cache
 def files_hidden() -> bool:
     """Whether paths can be hidden from the child (mount + user namespaces; checked once per process)."""
-    unshare = shutil.which("unshare")
-    if unshare is None or not network_isolated():
+    if not network_isolated():
         return False
     with tempfile.TemporaryDirectory(prefix="steward-probe-") as probe:
         (Path(probe) / "secret").write_text("x")
-        try:
-            done = subprocess.run([unshare, "--net", "--mount", "--map-root-user", "--", "/bin/sh", "-c", _HIDE, "sh",
-                                   probe, "--", "/bin/sh", "-c", f'test ! -e "{probe}/secret"'],
-                                  env={"PATH": _PATH}, capture_output=True, timeout=10, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            done = None
+        return _succeeds(_hiding([Path(probe)], ["/bin/sh", "-c", f'test ! -e "{probe}/secret"']),
+                         "sandbox: mount namespaces are refused here; evaluations can read files Steward can read")
+
+
+def _hiding(hide: Sequence[Path], argv: Sequence[str]) -> list[str]:
+    """``argv`` with no network and ``hide`` covered (``_HIDE``)."""
+    return [shutil.which("unshare") or "unshare", "--net", "--mount", "--map-root-user", "--", "/bin/sh", "-c", _HIDE,
+            "sh", *(str(p) for p in hide), "--", *argv]
+
+
+def _succeeds(probe: list[str], refused: str) -> bool:
+    """Whether ``probe`` exits 0; if not, ``refused`` is logged as a warning."""
+    try:
+        done = subprocess.run(probe, env={"PATH": _PATH}, capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        done = None
     if done is None or done.returncode != 0:
-        log.warning("sandbox: mount namespaces are refused here; evaluations can read files Steward can read")
+        log.warning(refused)
         return False
     return True
 
@@ -159,12 +160,10 @@ def run(argv: Sequence[str], *, cwd: str | os.PathLike[str] | None = None, wall_
     sight where possible."""
     with tempfile.TemporaryDirectory(prefix="steward-sandbox-") as home:
         argv = list(argv)
-        unshare = shutil.which("unshare") or "unshare"
         if hide and files_hidden():
-            argv = [unshare, "--net", "--mount", "--map-root-user", "--", "/bin/sh", "-c", _HIDE, "sh",
-                    *(str(p) for p in hide), "--", *argv]
+            argv = _hiding(hide, argv)
         elif network_isolated():
-            argv = [unshare, "--net", "--map-root-user", "--", *argv]
+            argv = [shutil.which("unshare") or "unshare", "--net", "--map-root-user", "--", *argv]
         out_path, err_path = Path(home) / ".stdout", Path(home) / ".stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
             child = subprocess.Popen(argv, cwd=cwd or home, env=environment(home), stdin=subprocess.DEVNULL,
